@@ -1,0 +1,60 @@
+"""Settings from the environment, loaded once and passed in: the only place that reads os.environ."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be configured with; defaults run on a laptop with SQLite."""
+
+    database_url: str
+    tracker_store_url: str
+    data_dir: Path
+    models_dir: Path
+    var_dir: Path
+    rasa_port: int
+    action_port: int
+    console_port: int
+    host: str
+    rasa_url: str
+    action_server_url: str
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        var_dir = Path(os.environ.get("BOT_VAR_DIR", ROOT / "var"))
+        rasa_port = _int("RASA_PORT", 5005)
+        action_port = _int("ACTION_PORT", 5055)
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}"
+        # Rasa keeps its conversations in the same database as ours when that is a server;
+        # with SQLite it gets a file of its own so the two processes don't contend for one lock.
+        default_tracker = (
+            database_url if not database_url.startswith("sqlite") else f"sqlite:///{var_dir / 'rasa.db'}"
+        )
+        return cls(
+            database_url=database_url,
+            tracker_store_url=os.environ.get("TRACKER_STORE_URL") or default_tracker,
+            data_dir=Path(os.environ.get("COMPANY_DATA_DIR", ROOT / "data" / "company")),
+            models_dir=Path(os.environ.get("MODELS_DIR", ROOT / "models")),
+            var_dir=var_dir,
+            rasa_port=rasa_port,
+            action_port=action_port,
+            console_port=_int("CONSOLE_PORT", 8000),
+            host=os.environ.get("BIND_HOST", "127.0.0.1"),
+            rasa_url=os.environ.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}",
+            action_server_url=os.environ.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}/webhook",
+        )

@@ -1,0 +1,216 @@
+"""Our tables: the company's catalogue and the things customers tell us. Rasa's own tables live beside them."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import declarative_base
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Base = declarative_base(metadata=metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Company(Base):
+    """The company itself: one row."""
+
+    __tablename__ = "company"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    founded = Column(Integer, nullable=False)
+    employees = Column(Integer, nullable=False)
+    web = Column(String(200), nullable=False)
+    email = Column(String(200), nullable=False)
+    phone = Column(String(50), nullable=False)
+    jobs_email = Column(String(200), nullable=False)
+    privacy_email = Column(String(200), nullable=False)
+    timezone = Column(String(50), nullable=False)
+    about_de = Column(Text, nullable=False)
+    about_en = Column(Text, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<Company {self.name}>"
+
+
+class Term(Base):
+    """A word group customers use: product categories and groups of them, job departments and job types."""
+
+    __tablename__ = "catalog_terms"
+    kind = Column(String(30), primary_key=True)  # category, group, department, job_type
+    key = Column(String(50), primary_key=True)
+    name_de = Column(String(200), nullable=False)
+    name_en = Column(String(200), nullable=False)
+    plural_de = Column(String(200))
+    plural_en = Column(String(200))
+    aliases = Column(JSON, nullable=False, default=list)
+    members = Column(JSON, nullable=False, default=list)  # a group's categories
+
+    def __repr__(self) -> str:
+        return f"<Term {self.kind}:{self.key}>"
+
+
+class Product(Base):
+    __tablename__ = "products"
+    sku = Column(String(30), primary_key=True)
+    name = Column(String(200), nullable=False)
+    category = Column(String(50), nullable=False, index=True)
+    price_cents = Column(Integer, nullable=False)
+    availability = Column(String(20), nullable=False)  # in_stock, low_stock, backorder, sold_out
+    availability_de = Column(String(300), nullable=False)
+    availability_en = Column(String(300), nullable=False)
+    specs_de = Column(JSON, nullable=False, default=list)
+    specs_en = Column(JSON, nullable=False, default=list)
+    battery_wh = Column(Integer)
+    range_km = Column(Integer)
+    aliases = Column(JSON, nullable=False, default=list)
+
+    def __repr__(self) -> str:
+        return f"<Product {self.sku} {self.name}>"
+
+
+class ProductFit(Base):
+    """A part (battery, charger) that fits a product."""
+
+    __tablename__ = "product_fits"
+    part_sku = Column(String(30), ForeignKey("products.sku", ondelete="CASCADE"), primary_key=True)
+    product_sku = Column(String(30), ForeignKey("products.sku", ondelete="CASCADE"), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<ProductFit {self.part_sku}->{self.product_sku}>"
+
+
+class Service(Base):
+    __tablename__ = "services"
+    key = Column(String(50), primary_key=True)
+    name_de = Column(String(200), nullable=False)
+    name_en = Column(String(200), nullable=False)
+    price_cents = Column(Integer)
+    unit_de = Column(String(100))
+    unit_en = Column(String(100))
+    description_de = Column(Text, nullable=False)
+    description_en = Column(Text, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<Service {self.key}>"
+
+
+class FaqTopic(Base):
+    __tablename__ = "faq_topics"
+    topic = Column(String(50), primary_key=True)
+    text_de = Column(Text, nullable=False)
+    text_en = Column(Text, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<FaqTopic {self.topic}>"
+
+
+class Recall(Base):
+    __tablename__ = "recalls"
+    id = Column(Integer, primary_key=True)
+    sku = Column(String(30), ForeignKey("products.sku", ondelete="CASCADE"), nullable=False)
+    batch_from = Column(Integer, nullable=False)
+    batch_to = Column(Integer, nullable=False)
+    reason_de = Column(Text, nullable=False)
+    reason_en = Column(Text, nullable=False)
+    remedy_de = Column(Text, nullable=False)
+    remedy_en = Column(Text, nullable=False)
+
+    def __repr__(self) -> str:
+        return f"<Recall {self.sku} {self.batch_from}-{self.batch_to}>"
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    ref = Column(String(20), primary_key=True)
+    title = Column(String(200), nullable=False)
+    title_en = Column(String(200), nullable=False)
+    locations = Column(JSON, nullable=False, default=list)
+    types = Column(JSON, nullable=False, default=list)
+    department = Column(String(50), nullable=False)
+    summary_de = Column(Text, nullable=False)
+    summary_en = Column(Text, nullable=False)
+    aliases = Column(JSON, nullable=False, default=list)
+    starts = Column(Date)
+    duration_months = Column(Integer)
+    hybrid = Column(Boolean, nullable=False, default=False)
+
+    def __repr__(self) -> str:
+        return f"<Job {self.ref} {self.title}>"
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    number = Column(String(20), primary_key=True)
+    status = Column(String(20), nullable=False)  # received, in_production, shipped, delivered
+    items = Column(JSON, nullable=False, default=list)
+    ordered_on = Column(Date, nullable=False)
+    updated_on = Column(Date, nullable=False)
+    expected_on = Column(Date)
+    carrier = Column(String(100))
+    tracking_number = Column(String(100))
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number} {self.status}>"
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    ref = Column(String(20), primary_key=True)
+    email = Column(String(200), nullable=False)
+    job_ref = Column(String(20), nullable=False)
+    stage = Column(String(30), nullable=False)  # received, in_review, interview_scheduled, offer, declined
+    updated_on = Column(Date, nullable=False)
+    interview_on = Column(Date)
+
+    def __repr__(self) -> str:
+        return f"<Application {self.ref} {self.stage}>"
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    key = Column(String(50), primary_key=True)
+    name = Column(String(100), nullable=False, unique=True)
+    takes_de = Column(Text, nullable=False)
+    takes_en = Column(Text, nullable=False)
+    hours = Column(JSON, nullable=False, default=dict)  # weekday -> ["HH:MM-HH:MM", ...]
+    on_call = Column(Boolean, nullable=False, default=False)
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class UnansweredQuestion(Base):
+    """A question the assistant could not answer: raw material for product development."""
+
+    __tablename__ = "unanswered_questions"
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    language = Column(String(5), nullable=False)
+    channel = Column(String(50), nullable=False)
+    conversation_ref = Column(String(64), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<UnansweredQuestion {self.id} {self.language}>"
