@@ -24,21 +24,25 @@ AVAILABLE_NOW = ("in_stock", "low_stock")
 # ── products ────────────────────────────────────────────────────────────────────────────────────────────────
 
 def find_products(session: Session, text: str) -> List[Product]:
-    """Products the text names, by SKU or by (misspelt) name; several when the name is ambiguous ('Stadtrad')."""
+    """Products the text names by SKU or by (misspelt) name; several when the name is ambiguous ('E7 oder E5')."""
     products = session.scalars(select(Product).order_by(Product.price_cents)).all()
     by_sku = {p.sku.lower(): p for p in products}
     named = [by_sku[f"{a}-{b}".lower()] for a, b in SKU.findall(text) if f"{a}-{b}".lower() in by_sku]
     if named:
         return list(dict.fromkeys(named))
     matches = best_matches(text, ((p.sku, [p.name, *p.aliases]) for p in products))
-    if matches:
-        best = matches[0]
-        return [by_sku[m.key.lower()] for m in matches if m.length == best.length and m.score >= best.score - 5]
-    # Only a kind of product is named ('lastenrad', 'Akku'): every product of that kind, which may be one.
+    if not matches:
+        return []
+    best = matches[0]
+    return [by_sku[m.key.lower()] for m in matches if m.length == best.length and m.score >= best.score - 5]
+
+
+def products_of_kind(session: Session, text: str) -> List[Product]:
+    """Every product of the kind the text names ('lastenrad', 'Akku', 'Stadtrad'), which may be just one."""
     categories = session.scalars(select(Term).where(Term.kind == "category")).all()
-    found = best_matches(text, ((t.key, [t.name_de, t.name_en, *t.aliases]) for t in categories))
-    keys = {m.key for m in found}
-    return [p for p in products if p.category in keys]
+    keys = {m.key for m in best_matches(text, ((t.key, [t.name_de, t.name_en, *t.aliases]) for t in categories))}
+    statement = select(Product).where(Product.category.in_(keys)).order_by(Product.price_cents)
+    return list(session.scalars(statement)) if keys else []
 
 
 def parts_for(session: Session, product: Product) -> List[Product]:

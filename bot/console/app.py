@@ -1,0 +1,30 @@
+"""The staff service: health check now; the staff console and JSON API grow here."""
+from __future__ import annotations
+
+from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.db import engine_for
+
+health = Blueprint("health")
+
+
+@health.get("/health")
+async def get_health(request: Request) -> HTTPResponse:
+    """Up and able to reach the database."""
+    try:
+        with engine_for(request.app.ctx.settings.database_url).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any database failure makes the service unhealthy, with the reason
+        return json({"status": "unhealthy", "database": str(error).splitlines()[0]}, status=503)
+    return json({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings, name: str = "staff_service") -> Sanic:
+    app = Sanic(name)
+    app.ctx.settings = settings
+    app.blueprint(health)
+    return app

@@ -1,0 +1,130 @@
+"""`python -m bot serve`: the whole service in one command, stopped as one with Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+from urllib.parse import urlsplit
+
+from bot.config import ROOT, Settings
+from bot.model import ensure_model
+
+
+@dataclass
+class Process:
+    name: str
+    command: List[str]
+    health_url: str
+    popen: Optional[subprocess.Popen] = None
+
+
+def rasa_environment(settings: Settings) -> Dict[str, str]:
+    """The variables endpoints.yml reads: tracker store, lock store and action server."""
+    tracker_url = settings.tracker_store_url
+    env = {
+        "ACTION_SERVER_URL": settings.action_server_url,
+        "TRACKER_STORE_URL": tracker_url,
+        "TRACKER_STORE_DIALECT": urlsplit(tracker_url).scheme.split("+")[0],
+        "LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "", "LOCK_STORE_PORT": "6379", "LOCK_STORE_DB": "1",
+    }
+    if settings.redis_url:
+        redis = urlsplit(settings.redis_url)
+        env.update(LOCK_STORE_TYPE="redis", LOCK_STORE_HOST=redis.hostname or "127.0.0.1",
+                   LOCK_STORE_PORT=str(redis.port or 6379), LOCK_STORE_DB=(redis.path.strip("/") or "1"))
+    return env
+
+
+def processes(settings: Settings, model: str) -> List[Process]:
+    python = sys.executable
+    return [
+        Process("action server", [python, "-m", "rasa", "run", "actions", "--actions", "actions",
+                                  "--port", str(settings.action_port)],
+                f"http://127.0.0.1:{settings.action_port}/health"),
+        Process("Rasa", [python, "-m", "rasa", "run", "--model", model, "--endpoints", "endpoints.yml",
+                         "--credentials", "credentials.yml", "--interface", settings.host,
+                         "--port", str(settings.rasa_port), "--cors", "*"],
+                f"http://127.0.0.1:{settings.rasa_port}/"),
+        Process("staff service", [python, "-m", "bot", "console"], f"http://127.0.0.1:{settings.console_port}/health"),
+    ]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
+    """Prepare (migrate, import, train when stale), start every process, wait for health, stop all together."""
+    from bot.catalog.importer import import_company_data
+    from bot.db import migrate
+
+    print(f"Database: {settings.database_url}", flush=True)
+    migrate(settings.database_url)
+    import_company_data(settings.database_url, settings.data_dir, progress=lambda line: print(line, flush=True))
+    model = ensure_model(settings)
+    env = {**os.environ, **rasa_environment(settings), "PYTHONPATH": str(ROOT)}
+    children = processes(settings, str(model))
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for child in children:
+            print(f"Starting {child.name} …", flush=True)
+            child.popen = subprocess.Popen(child.command, cwd=ROOT, env=env, start_new_session=True)
+        deadline = time.monotonic() + startup_timeout
+        waiting = list(children)
+        while waiting and not stopping:
+            for child in list(waiting):
+                if child.popen.poll() is not None:
+                    print(f"{child.name} exited with code {child.popen.returncode} during start-up.", file=sys.stderr)
+                    return 1
+                if _healthy(child.health_url):
+                    print(f"  {child.name} ready: {child.health_url}", flush=True)
+                    waiting.remove(child)
+            if time.monotonic() > deadline:
+                print(f"Gave up waiting for: {', '.join(c.name for c in waiting)}", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        if not stopping:
+            print(f"\nThe assistant is ready. Chat: POST http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook"
+                  f"  ·  staff service: http://{settings.host}:{settings.console_port}  ·  Ctrl-C stops everything.",
+                  flush=True)
+        while not stopping:
+            for child in children:
+                if child.popen.poll() is not None:
+                    print(f"{child.name} stopped unexpectedly (exit code {child.popen.returncode}); stopping the rest.",
+                          file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        _stop_all(children)
+
+
+def _stop_all(children: List[Process]) -> None:
+    running = [c for c in children if c.popen and c.popen.poll() is None]
+    for child in running:
+        os.killpg(child.popen.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in running:
+        try:
+            child.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.popen.pid, signal.SIGKILL)
+            child.popen.wait()
+    if running:
+        print("Stopped: " + ", ".join(c.name for c in running), flush=True)
