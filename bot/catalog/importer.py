@@ -71,7 +71,8 @@ def _describe_location(raw: Any, loc: Tuple[Any, ...]) -> Tuple[str, str]:
     for index, part in enumerate(loc):
         if isinstance(part, int) and isinstance(node, list) and part < len(node):
             node = node[part]
-            label = next((node.get(k) for k in ("sku", "ref", "number", "key", "name") if isinstance(node, dict) and node.get(k)), None)
+            label = next((node[k] for k in ("sku", "ref", "number", "name", "key")
+                          if isinstance(node, dict) and isinstance(node.get(k), str)), None)
             entry_parts[-1] = f"{entry_parts[-1]}[{part}]" + (f" ({label})" if label else "")
             return " ".join(entry_parts), ".".join(str(p) for p in loc[index + 1 :])
         entry_parts.append(str(part))
@@ -91,7 +92,7 @@ def _check_references(data: CompanyData, data_dir: Path) -> None:
     for i, product in enumerate(data.products.products):
         entry = f"products[{i}] ({product.sku})"
         _known(data_dir / "products.yaml", entry, "category", [product.category], categories)
-        _known(data_dir / "products.yaml", entry, "fits: product", product.fits, set(skus))
+        _known(data_dir / "products.yaml", entry, "fitting product", product.fits, set(skus))
     for i, recall in enumerate(data.recalls.recalls):
         _known(data_dir / "recalls.yaml", f"recalls[{i}] ({recall.sku})", "product", [recall.sku], set(skus))
     refs = [job.ref for job in data.jobs.jobs]
