@@ -17,10 +17,15 @@ _SHORT_WORDS = {
     "de": {"hallo", "moin", "servus", "tach", "guten", "morgen", "abend", "tag", "danke", "dankeschön", "ja", "nein",
            "nö", "nee", "tschüss", "tschüs", "tschau", "ciao", "bitte", "gerne", "genau", "klar", "jup", "jo", "doch",
            "wie", "was", "wo", "wann", "warum", "ich", "und", "mein", "meine", "der", "die", "das", "ist", "gibt",
-           "habt", "haben", "sie", "du", "ihr", "nicht", "kein", "keine", "mit", "für", "vom", "zum", "zur", "auf"},
+           "habt", "haben", "sie", "du", "ihr", "nicht", "kein", "keine", "mit", "für", "vom", "zum", "zur", "auf",
+           "mir", "zeig", "zeigen", "welche", "welcher", "welches", "möchte", "moechte", "kann", "können", "koennen",
+           "würde", "wuerde", "ein", "eine", "einen", "nach", "bei", "unter", "über", "ueber", "noch", "schon",
+           "auch", "aber", "oder", "es", "euch", "uns", "gibt's", "wieviel", "viel"},
     "en": {"hello", "thanks", "thank", "thx", "yes", "yeah", "yep", "no", "nope", "bye", "goodbye", "please",
            "sure", "cheers", "morning", "evening", "what", "where", "when", "why", "how", "my", "the", "is", "are",
-           "do", "does", "you", "your", "not", "with", "for", "of", "and", "can", "i", "it", "have", "there"},
+           "do", "does", "you", "your", "not", "with", "for", "of", "and", "can", "i", "it", "have", "there",
+           "me", "show", "tell", "give", "want", "need", "would", "could", "should", "any", "which", "who", "to",
+           "this", "that", "these", "from", "about", "under", "over", "much", "many", "get", "its", "it's"},
 }
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

@@ -1,18 +1,23 @@
-"""A Rasa NLU component that tags every message with its language, so the `language` slot follows the user."""
+"""Rasa NLU components of our own: the language of each message, and a guard against confident nonsense."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import json
+import re
+from typing import Any, Dict, List, Optional, Set, Text
 
+from rapidfuzz import fuzz, process
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.catalog.matching import normalize
 from bot.language import detect
 
-ENTITY = "language"
+LANGUAGE_ENTITY = "language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -28,8 +33,72 @@ class LanguageTagger(GraphComponent):
         for message in messages:
             language: Optional[str] = detect(message.get(TEXT) or "")
             if language:
-                entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != ENTITY]
-                entities.append({"entity": ENTITY, "value": language, "start": 0, "end": 0,
+                entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != LANGUAGE_ENTITY]
+                entities.append({"entity": LANGUAGE_ENTITY, "value": language, "start": 0, "end": 0,
                                  "confidence_entity": 1.0, "extractor": self.__class__.__name__})
                 message.set(ENTITIES, entities, add_to_output=True)
         return messages
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+
+
+def _words(text: str) -> List[str]:
+    return [normalize(word) for word in _WORD.findall(text)]
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class UnknownWordsGuard(GraphComponent):
+    """Scales the intent confidence by the share of words the training data has seen (misspellings count as seen).
+
+    A statistical classifier is sure of itself even for 'Schnurzel plumpf quietsch'; with this guard before the
+    FallbackClassifier such messages become `nlu_fallback` instead of a confident wrong answer.
+    """
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource, vocabulary: Set[str]) -> None:
+        self._model_storage, self._resource = model_storage, resource
+        self._vocabulary, self._sorted = vocabulary, sorted(vocabulary)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "UnknownWordsGuard":
+        return cls(model_storage, resource, set())
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsGuard":
+        with model_storage.read_from(resource) as directory:
+            vocabulary = set(json.loads((directory / "vocabulary.json").read_text(encoding="utf-8")))
+        return cls(model_storage, resource, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        vocabulary = {word for example in training_data.intent_examples for word in _words(example.get(TEXT) or "")}
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / "vocabulary.json").write_text(json.dumps(sorted(vocabulary)), encoding="utf-8")
+        return self._resource
+
+    def known_share(self, text: str) -> Optional[float]:
+        """Share of the message's words seen in training; None when it has no words (a number, an emoji)."""
+        words = _words(text)
+        if not words:
+            return None
+        known = sum(word in self._vocabulary
+                    or process.extractOne(word, self._sorted, scorer=fuzz.ratio, score_cutoff=80) is not None
+                    for word in words)
+        return known / len(words)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT)
+            has_values = any(e.get("entity") != LANGUAGE_ENTITY for e in message.get(ENTITIES, []))
+            share = self.known_share(message.get(TEXT) or "")
+            if not intent or has_values or share is None or share == 1.0:
+                continue
+            message.set(INTENT, {**intent, "confidence": intent["confidence"] * share}, add_to_output=True)
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            message.set(INTENT_RANKING_KEY, [{**r, "confidence": r["confidence"] * share} for r in ranking],
+                        add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

@@ -24,17 +24,14 @@ AVAILABLE_NOW = ("in_stock", "low_stock")
 # ── products ────────────────────────────────────────────────────────────────────────────────────────────────
 
 def find_products(session: Session, text: str) -> List[Product]:
-    """Products the text names by SKU or by (misspelt) name; several when the name is ambiguous ('E7 oder E5')."""
+    """Products the text names by SKU or by (misspelt) name, most specific first ('Passt der Akku 750 Wh zum E7?')."""
     products = session.scalars(select(Product).order_by(Product.price_cents)).all()
     by_sku = {p.sku.lower(): p for p in products}
     named = [by_sku[f"{a}-{b}".lower()] for a, b in SKU.findall(text) if f"{a}-{b}".lower() in by_sku]
     if named:
         return list(dict.fromkeys(named))
     matches = best_matches(text, ((p.sku, [p.name, *p.aliases]) for p in products))
-    if not matches:
-        return []
-    best = matches[0]
-    return [by_sku[m.key.lower()] for m in matches if m.length == best.length and m.score >= best.score - 5]
+    return [by_sku[m.key.lower()] for m in matches]
 
 
 def products_of_kind(session: Session, text: str) -> List[Product]:

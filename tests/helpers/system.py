@@ -1,0 +1,96 @@
+"""The whole running system, started as a user starts it (`python -m bot serve`), for end-to-end tests."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.config import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_json(url: str, payload: Optional[dict] = None, timeout: float = 30) -> tuple:
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@dataclass
+class RunningSystem:
+    """A started `python -m bot serve` with its ports, its database and a chat client for the REST channel."""
+
+    process: subprocess.Popen
+    env: Dict[str, str]
+    log: Path
+    rasa_port: int
+    action_port: int
+    console_port: int
+    children: List[int] = field(default_factory=list)
+
+    @property
+    def database_url(self) -> str:
+        return self.env["DATABASE_URL"]
+
+    def say(self, text: str, sender: str) -> List[dict]:
+        status, replies = http_json(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
+                                    {"sender": sender, "message": text})
+        assert status == 200, replies
+        return replies
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode
+
+
+def start_system(var_dir: Path, extra_env: Optional[Dict[str, str]] = None, timeout: float = 600) -> RunningSystem:
+    """Start everything on free ports with its own database; returns once every part answers its health check."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "BOT_VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
+        "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port), "CONSOLE_PORT": str(console_port),
+        "PYTHONPATH": str(ROOT), "TQDM_DISABLE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+        **(extra_env or {}),
+    }
+    log = var_dir / "serve.log"
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
+                               stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+    system = RunningSystem(process, env, log, rasa_port, action_port, console_port)
+    deadline = time.monotonic() + timeout
+    while "The assistant is ready" not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            system.stop()
+            raise RuntimeError(f"the service did not start; its log:\n{log.read_text(errors='replace')[-5000:]}")
+        time.sleep(0.5)
+    return system
+
+
+def new_sender() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
