@@ -31,7 +31,6 @@ class Settings:
     action_port: int
     console_port: int
     host: str
-    rasa_url: str
     action_server_url: str
     pseudonym_key: str  # empty: a key made on first use in var/pseudonym.key
     redis_url: str  # empty: Rasa's in-memory lock store (one Rasa process)
@@ -57,7 +56,6 @@ class Settings:
             action_port=action_port,
             console_port=_int("CONSOLE_PORT", 8000),
             host=os.environ.get("BIND_HOST", "127.0.0.1"),
-            rasa_url=os.environ.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}",
             action_server_url=os.environ.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}/webhook",
             pseudonym_key=os.environ.get("PSEUDONYM_KEY", ""),
             redis_url=os.environ.get("REDIS_URL", ""),

@@ -30,6 +30,7 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True)
 
 
+@lru_cache(maxsize=None)
 def session_factory(url: str) -> sessionmaker:
     return sessionmaker(engine_for(url), future=True, expire_on_commit=False)
 
