@@ -45,9 +45,7 @@ def answer_product(dispatcher: CollectingDispatcher, tracker: Tracker, db: Sessi
     values = dict(name=product.name, sku=product.sku, price=format.price(product.price_cents, lang),
                   availability=getattr(product, f"availability_{lang}"),
                   specs=format.bullet_list(getattr(product, f"specs_{lang}")))
-    response = {"product_price": "utter_product_price", "product_specs": "utter_product_specs",
-                "product_availability": "utter_product_availability"}[intent]
-    dispatcher.utter_message(response=response, **values)
+    dispatcher.utter_message(response=f"utter_{intent}", **values)  # utter_product_price, _specs, _availability
     if queries.parts_for(db, product):
         dispatcher.utter_message(response="utter_offer_parts", name=product.name)
     return [SlotSet("product_sku", product.sku)]

@@ -55,9 +55,12 @@ class UnknownWordsGuard(GraphComponent):
     FallbackClassifier such messages become `nlu_fallback` instead of a confident wrong answer.
     """
 
+    STEM = 5  # German compounds and inflections share a stem: 'Dankeschön' → 'danke', 'Händlersuche' → 'händler'
+
     def __init__(self, model_storage: ModelStorage, resource: Resource, vocabulary: Set[str]) -> None:
         self._model_storage, self._resource = model_storage, resource
         self._vocabulary, self._sorted = vocabulary, sorted(vocabulary)
+        self._stems = {word[:length] for word in vocabulary for length in range(self.STEM, len(word) + 1)}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -82,10 +85,13 @@ class UnknownWordsGuard(GraphComponent):
         words = _words(text)
         if not words:
             return None
-        known = sum(word in self._vocabulary
-                    or process.extractOne(word, self._sorted, scorer=fuzz.ratio, score_cutoff=80) is not None
-                    for word in words)
-        return known / len(words)
+        return sum(self._known(word) for word in words) / len(words)
+
+    def _known(self, word: str) -> bool:
+        """Seen in training, sharing a stem with a word seen, or a misspelling of one."""
+        return (word in self._vocabulary or word in self._stems
+                or any(word[:length] in self._vocabulary for length in range(self.STEM, len(word)))
+                or process.extractOne(word, self._sorted, scorer=fuzz.ratio, score_cutoff=80) is not None)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
