@@ -30,6 +30,11 @@ def message_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
+def intent(tracker: Tracker) -> str:
+    """The intent of the latest message as classified, nlu_fallback included (unlike get_intent_of_latest_message)."""
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
 def entity(tracker: Tracker, name: str) -> Optional[str]:
     return next(tracker.get_latest_entity_values(name), None)
 

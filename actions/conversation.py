@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import PENDING, SETTINGS, BotAction, entity, language, message_text
+from actions.common import PENDING, SETTINGS, BotAction, entity, intent, language, message_text
 from actions.jobs import answer_application
 from actions.orders import answer_order
 from actions.products import answer_recall
@@ -70,7 +70,7 @@ class ActionHandleUnclear(BotAction):
         if _unclear_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_cannot_answer")
             return [SlotSet(PENDING, "person")]
-        if tracker.get_intent_of_latest_message() == "out_of_scope":
+        if intent(tracker) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
         else:
             dispatcher.utter_message(response="utter_clarify")
@@ -85,11 +85,11 @@ class ActionContinue(BotAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
         pending = tracker.get_slot(PENDING)
-        intent = tracker.get_intent_of_latest_message()
+        said = intent(tracker)
         text = message_text(tracker)
-        if pending == "person" and intent == "affirm":
+        if pending == "person" and said == "affirm":
             return offer_person(dispatcher, db, tracker)
-        if pending and intent in ("deny", "affirm"):  # "nein, lassen Sie nur" after a question for a number
+        if pending and said in ("deny", "affirm"):  # "nein, lassen Sie nur" after a question for a number
             dispatcher.utter_message(response="utter_anything_else")
             return []
         if pending in ("application_ref", "application_email") or entity(tracker, "application_ref") \
@@ -99,7 +99,7 @@ class ActionContinue(BotAction):
             return answer_order(dispatcher, tracker, db)
         if pending == "batch_number" or entity(tracker, "batch_number"):
             return answer_recall(dispatcher, tracker, db)
-        if intent == "deny":
+        if said == "deny":
             dispatcher.utter_message(response="utter_anything_else")
         else:
             dispatcher.utter_message(response="utter_how_can_i_help")

@@ -8,7 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import PENDING, BotAction, entity, language, message_text
+from actions.common import PENDING, BotAction, entity, intent, language, message_text
 from bot.catalog import format, queries
 from bot.db.models import Product
 
@@ -99,8 +99,7 @@ class ActionAnswerProduct(BotAction):
         return "action_answer_product"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
-        intent = tracker.get_intent_of_latest_message() or "product_price"
-        return answer_product(dispatcher, tracker, db, intent)
+        return answer_product(dispatcher, tracker, db, intent(tracker) or "product_price")
 
 
 class ActionSearchProducts(BotAction):

@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import BotAction, language
+from actions.common import BotAction, intent, language
 from bot.catalog import queries
 
 TOPICS = {
@@ -25,7 +25,7 @@ class ActionAnswerFaq(BotAction):
         return "action_answer_faq"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
-        topic = TOPICS.get(tracker.get_intent_of_latest_message() or "", "contact")
+        topic = TOPICS.get(intent(tracker), "contact")
         dispatcher.utter_message(response="utter_faq", answer=queries.faq(db, topic, language(tracker)))
         if topic in ("how_to_apply", "apprenticeship", "benefits"):
             dispatcher.utter_message(response="utter_jobs_follow_up")
