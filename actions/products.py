@@ -24,8 +24,8 @@ def _mentioned_products(tracker: Tracker, db: Session) -> List[Product]:
     return found
 
 
-def _ask_which(dispatcher: CollectingDispatcher, intent: str, candidates: List[Product]) -> None:
-    buttons = [{"title": p.name, "payload": f'/{intent}{{"sku":"{p.sku}"}}'} for p in candidates[:8]]
+def _ask_which(dispatcher: CollectingDispatcher, question: str, candidates: List[Product]) -> None:
+    buttons = [{"title": p.name, "payload": f'/{question}{{"sku":"{p.sku}"}}'} for p in candidates[:8]]
     dispatcher.utter_message(response="utter_which_product", buttons=buttons)
 
 
@@ -33,19 +33,19 @@ def _line(product: Product, lang: str) -> str:
     return f"{product.name} – {format.price(product.price_cents, lang)} ({getattr(product, f'availability_{lang}')})"
 
 
-def answer_product(dispatcher: CollectingDispatcher, tracker: Tracker, db: Session, intent: str) -> List[Dict[str, Any]]:
+def answer_product(dispatcher: CollectingDispatcher, tracker: Tracker, db: Session, question: str) -> List[Dict[str, Any]]:
     lang = language(tracker)
-    if intent == "product_compatibility":
+    if question == "product_compatibility":
         return _answer_fit(dispatcher, tracker, db, lang)
     products = _mentioned_products(tracker, db)
     if len(products) != 1:
-        _ask_which(dispatcher, intent, products or queries.search_products(db, queries.ProductQuery()))
+        _ask_which(dispatcher, question, products or queries.search_products(db, queries.ProductQuery()))
         return []
     product = products[0]
     values = dict(name=product.name, sku=product.sku, price=format.price(product.price_cents, lang),
                   availability=getattr(product, f"availability_{lang}"),
                   specs=format.bullet_list(getattr(product, f"specs_{lang}")))
-    dispatcher.utter_message(response=f"utter_{intent}", **values)  # utter_product_price, _specs, _availability
+    dispatcher.utter_message(response=f"utter_{question}", **values)  # utter_product_price, _specs, _availability
     if queries.parts_for(db, product):
         dispatcher.utter_message(response="utter_offer_parts", name=product.name)
     return [SlotSet("product_sku", product.sku)]
