@@ -54,6 +54,12 @@ def processes(settings: Settings, model: str) -> List[Process]:
     ]
 
 
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -64,14 +70,19 @@ def _healthy(url: str) -> bool:
 
 def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
     """Prepare (migrate, import, train when stale), start every process, wait for health, stop all together."""
-    from bot.catalog.importer import import_company_data
+    from bot.catalog.importer import ImportProblem, import_company_data
     from bot.db import migrate
 
-    print(f"Database: {settings.database_url}", flush=True)
+    print(f"Database: {_without_password(settings.database_url)}", flush=True)
     migrate(settings.database_url)
-    import_company_data(settings.database_url, settings.data_dir, progress=lambda line: print(line, flush=True))
+    try:
+        import_company_data(settings.database_url, settings.data_dir, progress=lambda line: print(line, flush=True))
+    except ImportProblem as problem:
+        print(f"Import stopped, nothing was changed: {problem}", file=sys.stderr)
+        return 2
     model = ensure_model(settings)
-    env = {**os.environ, **rasa_environment(settings), "PYTHONPATH": str(ROOT)}
+    # SANIC_HOST is the interface of the action server, which has no option for it.
+    env = {**os.environ, **rasa_environment(settings), "PYTHONPATH": str(ROOT), "SANIC_HOST": settings.host}
     children = processes(settings, str(model))
     stopping = False
 
