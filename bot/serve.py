@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlsplit
 
@@ -40,14 +42,33 @@ def rasa_environment(settings: Settings) -> Dict[str, str]:
     return env
 
 
-def processes(settings: Settings, model: str) -> List[Process]:
+_VARIABLE = re.compile(r"\$\{(\w+)\}")
+CHANNEL_DEFAULTS = {"TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_API_URL": "https://api.telegram.org/bot"}
+
+
+def enabled_credentials(template: Path, environ: Dict[str, str]) -> str:
+    """credentials.yml with only the channels whose variables are all set, the variables filled in."""
+    import yaml
+
+    values = {**CHANNEL_DEFAULTS, **{k: v for k, v in environ.items() if v}}
+    enabled: Dict[str, Optional[dict]] = {}
+    for channel, config in (yaml.safe_load(template.read_text(encoding="utf-8")) or {}).items():
+        config = config or {}
+        needed = {name for value in config.values() for name in _VARIABLE.findall(str(value))}
+        if needed <= set(values):
+            enabled[channel] = {key: _VARIABLE.sub(lambda m: values[m.group(1)], str(value))
+                                for key, value in config.items()} or None
+    return yaml.safe_dump(enabled, allow_unicode=True)
+
+
+def processes(settings: Settings, model: str, credentials: Path) -> List[Process]:
     python = sys.executable
     return [
         Process("action server", [python, "-m", "rasa", "run", "actions", "--actions", "actions",
                                   "--port", str(settings.action_port)],
                 f"http://127.0.0.1:{settings.action_port}/health"),
         Process("Rasa", [python, "-m", "rasa", "run", "--model", model, "--endpoints", "endpoints.yml",
-                         "--credentials", "credentials.yml", "--interface", settings.host,
+                         "--credentials", str(credentials), "--interface", settings.host,
                          "--port", str(settings.rasa_port), "--cors", "*"],
                 f"http://127.0.0.1:{settings.rasa_port}/"),
         Process("staff service", [python, "-m", "bot", "console"], f"http://127.0.0.1:{settings.console_port}/health"),
@@ -83,7 +104,9 @@ def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
     model = ensure_model(settings)
     # SANIC_HOST is the interface of the action server, which has no option for it.
     env = {**os.environ, **rasa_environment(settings), "PYTHONPATH": str(ROOT), "SANIC_HOST": settings.host}
-    children = processes(settings, str(model))
+    credentials = settings.var_dir / "credentials.yml"
+    credentials.write_text(enabled_credentials(ROOT / "credentials.yml", dict(os.environ)), encoding="utf-8")
+    children = processes(settings, str(model), credentials)
     stopping = False
 
     def stop(*_: object) -> None:

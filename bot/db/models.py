@@ -214,3 +214,32 @@ class UnansweredQuestion(Base):
 
     def __repr__(self) -> str:
         return f"<UnansweredQuestion {self.id} {self.language}>"
+
+
+class ProcessedUpdate(Base):
+    """A platform delivery already handled (Telegram update_id, Messenger mid): repeats are answered once."""
+
+    __tablename__ = "processed_updates"
+    channel = Column(String(30), primary_key=True)
+    key = Column(String(200), primary_key=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<ProcessedUpdate {self.channel}:{self.key}>"
+
+
+class OutboxMessage(Base):
+    """A reply the platform did not accept yet; delivered later, in order, so no reply is lost."""
+
+    __tablename__ = "outbox"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(30), nullable=False)
+    recipient = Column(String(100), nullable=False)
+    payload = Column(JSON, nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    delivered_at = Column(DateTime(timezone=True), index=True)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.channel}:{self.recipient}>"
