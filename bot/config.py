@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class Settings:
     host: str
     action_server_url: str
     pseudonym_key: str  # empty: a key made on first use in var/pseudonym.key
+    rasa_api_token: str  # empty: a token made on first use in var/rasa-api.token
     redis_url: str  # empty: Rasa's in-memory lock store (one Rasa process)
 
     @classmethod
@@ -58,5 +60,21 @@ class Settings:
             host=os.environ.get("BIND_HOST", "127.0.0.1"),
             action_server_url=os.environ.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}/webhook",
             pseudonym_key=os.environ.get("PSEUDONYM_KEY", ""),
+            rasa_api_token=os.environ.get("RASA_API_TOKEN", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
         )
+
+    def secret(self, configured: str, name: str) -> str:
+        """A configured secret, or one made on first use and kept in var/ (never in the repository)."""
+        if configured:
+            return configured
+        path = self.var_dir / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with path.open("x") as handle:  # only one process wins the race to create it
+                    handle.write(secrets.token_hex(32))
+                path.chmod(0o600)
+            except FileExistsError:
+                pass
+        return path.read_text().strip()

@@ -69,7 +69,8 @@ def processes(settings: Settings, model: str, credentials: Path) -> List[Process
                 f"http://127.0.0.1:{settings.action_port}/health"),
         Process("Rasa", [python, "-m", "rasa", "run", "--model", model, "--endpoints", "endpoints.yml",
                          "--credentials", str(credentials), "--interface", settings.host,
-                         "--port", str(settings.rasa_port), "--cors", "*"],
+                         "--port", str(settings.rasa_port), "--cors", "*", "--enable-api",
+                         "--auth-token", settings.secret(settings.rasa_api_token, "rasa-api.token")],
                 f"http://127.0.0.1:{settings.rasa_port}/"),
         Process("staff service", [python, "-m", "bot", "console"], f"http://127.0.0.1:{settings.console_port}/health"),
     ]

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot.channels.render import Part
 from bot.db import open_session
 from bot.db.models import OutboxMessage, ProcessedUpdate, utcnow
 
@@ -37,18 +39,19 @@ class Outbox:
             session.add(OutboxMessage(channel=self.channel, recipient=recipient, payload=payload, attempts=1,
                                       last_error=error[:2000]))
 
+    def _waiting(self):  # type: ignore[no-untyped-def]
+        return select(OutboxMessage).where(OutboxMessage.channel == self.channel, OutboxMessage.delivered_at.is_(None),
+                                           OutboxMessage.given_up_at.is_(None))
+
     def has_pending(self, recipient: str) -> bool:
         with open_session(self.database_url) as session:
-            return session.scalars(select(OutboxMessage.id).where(
-                OutboxMessage.channel == self.channel, OutboxMessage.recipient == recipient,
-                OutboxMessage.delivered_at.is_(None)).limit(1)).first() is not None
+            return session.scalars(self._waiting().where(OutboxMessage.recipient == recipient).limit(1)).first() is not None
 
     def pending(self) -> List[OutboxMessage]:
         with open_session(self.database_url) as session:
-            return list(session.scalars(select(OutboxMessage).where(
-                OutboxMessage.channel == self.channel, OutboxMessage.delivered_at.is_(None)).order_by(OutboxMessage.id)))
+            return list(session.scalars(self._waiting().order_by(OutboxMessage.id)))
 
-    def mark(self, message_id: int, error: Optional[str]) -> None:
+    def mark(self, message_id: int, error: Optional[str], give_up: bool = False) -> None:
         with open_session(self.database_url) as session, session.begin():
             message = session.get(OutboxMessage, message_id)
             message.attempts += 1
@@ -56,6 +59,7 @@ class Outbox:
                 message.delivered_at = utcnow()
             else:
                 message.last_error = error[:2000]
+                message.given_up_at = utcnow() if give_up else None
 
     async def flush(self, send: Callable[[str, Dict[str, Any]], Awaitable[None]]) -> int:
         """Try every pending reply once, oldest first; a recipient whose reply fails again waits for the next round."""
@@ -65,10 +69,87 @@ class Outbox:
                 continue
             try:
                 await send(message.recipient, message.payload)
-            except Exception as error:  # the platform still refuses: keep it, try again next round
-                blocked.add(message.recipient)
-                await asyncio.to_thread(self.mark, message.id, repr(error))
+            except Exception as error:
+                permanent = isinstance(error, DeliveryError) and error.permanent
+                if permanent:  # never deliverable: report it and let the next replies through
+                    logger.error("%s refused a kept reply to %s for good: %s", self.channel, message.recipient, error)
+                else:  # refused for now: this recipient's later replies wait for the next round
+                    blocked.add(message.recipient)
+                await asyncio.to_thread(self.mark, message.id, repr(error), permanent)
                 continue
             await asyncio.to_thread(self.mark, message.id, None)
             delivered += 1
         return delivered
+
+
+class DeliveryError(Exception):
+    """A platform refused a reply: for good (`permanent`), or for now (wait `retry_after` seconds if it says)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: Optional[float] = None) -> None:
+        super().__init__(message)
+        self.permanent, self.retry_after = permanent, retry_after
+
+
+class ReliableSender(ABC):
+    """Sends replies so none is lost: rate limits are waited out, errors retried with backoff, and what still fails
+    waits in the outbox; later replies to the same person queue behind it, so the order stays."""
+
+    attempts = 5          # per reply, before it goes to the outbox
+    longest_wait = 30.0   # longest rate-limit wait taken inline; longer ones go to the outbox
+    first_backoff = 0.5
+
+    def __init__(self, outbox: Outbox) -> None:
+        self.outbox = outbox
+
+    @abstractmethod
+    async def deliver(self, recipient: str, payload: Dict[str, Any]) -> None:
+        """One attempt; raises DeliveryError (or any exception, taken as passing) when the platform refuses."""
+
+    async def send_parts(self, recipient: str, parts: List[Part]) -> None:
+        for part in parts:
+            payload = {"text": part.text, "image": part.image,
+                       "buttons": [{"title": b.title, "payload": b.payload} for b in part.buttons]}
+            if await asyncio.to_thread(self.outbox.has_pending, recipient):
+                await asyncio.to_thread(self.outbox.add, recipient, payload, "queued behind an undelivered reply")
+                continue
+            try:
+                await self._deliver_with_retries(recipient, payload)
+            except DeliveryError as error:
+                if error.permanent:  # the platform will never accept it: report, don't keep it
+                    logger.error("%s refused a reply to %s for good: %s", self.outbox.channel, recipient, error)
+                    continue
+                await self._keep(recipient, payload, error)
+            except Exception as error:
+                await self._keep(recipient, payload, error)
+
+    async def _keep(self, recipient: str, payload: Dict[str, Any], error: Exception) -> None:
+        logger.warning("Reply to %s on %s kept in the outbox: %r", recipient, self.outbox.channel, error)
+        await asyncio.to_thread(self.outbox.add, recipient, payload, repr(error))
+
+    async def _deliver_with_retries(self, recipient: str, payload: Dict[str, Any]) -> None:
+        backoff = self.first_backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await self.deliver(recipient, payload)
+            except DeliveryError as error:
+                if error.permanent or attempt == self.attempts:
+                    raise
+                if error.retry_after is not None:
+                    if error.retry_after > self.longest_wait:
+                        raise
+                    await asyncio.sleep(error.retry_after)
+                    continue
+            except Exception:
+                if attempt == self.attempts:
+                    raise
+            await asyncio.sleep(backoff)
+            backoff *= 2
+
+    async def deliver_outbox_forever(self, interval: float = 15.0) -> None:
+        """Deliver from the outbox every `interval` seconds (started by the channel with the server)."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.outbox.flush(self.deliver)
+            except Exception:  # the database may be away for a moment; the next round tries again
+                logger.exception("Outbox delivery on %s failed", self.outbox.channel)

@@ -24,7 +24,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
-from bot.channels.delivery import Outbox, first_delivery
+from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, first_delivery
 from bot.channels.render import TELEGRAM, Button, Part, render
 from bot.config import Settings
 
@@ -33,9 +33,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 GREETING_PAYLOAD = "/greet"
-MAX_ATTEMPTS = 5          # per reply, before it goes to the outbox
-MAX_WAIT = 30.0           # longest retry_after we wait for inline; longer waits go to the outbox
-OUTBOX_INTERVAL = 15.0    # seconds between deliveries from the outbox
 
 
 class SecondPollerError(RuntimeError):
@@ -47,35 +44,28 @@ def _payload_key(payload: str) -> str:
     return "#" + hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
-class TelegramSender:
-    """Sends replies with retries (429 waits for retry_after, 5xx and timeouts back off); what still fails waits
-    in the outbox and is delivered later, in order."""
+class TelegramSender(ReliableSender):
+    """Replies to Telegram chats, with the retries and the outbox of ReliableSender."""
 
     def __init__(self, bot: Bot, outbox: Outbox, payloads: Dict[str, str]) -> None:
-        self.bot, self.outbox, self.payloads = bot, outbox, payloads
+        super().__init__(outbox)
+        self.bot, self.payloads = bot, payloads
 
-    async def send_parts(self, chat_id: str, parts: List[Part]) -> None:
-        for part in parts:
-            payload = {"text": part.text, "image": part.image,
-                       "buttons": [{"title": b.title, "payload": b.payload} for b in part.buttons]}
-            if await asyncio.to_thread(self.outbox.has_pending, chat_id):
-                await asyncio.to_thread(self.outbox.add, chat_id, payload, "queued behind an undelivered reply")
-                continue
-            try:
-                await self.deliver(chat_id, payload)
-            except (BadRequest, Forbidden) as error:  # the platform will never accept it: report, don't retry
-                logger.error("Telegram refused a reply to %s: %s", chat_id, error)
-            except Exception as error:  # still failing after retries: keep it for later
-                logger.warning("Reply to %s kept in the outbox: %r", chat_id, error)
-                await asyncio.to_thread(self.outbox.add, chat_id, payload, repr(error))
-
-    async def deliver(self, chat_id: str, payload: Dict[str, Any]) -> None:
+    async def deliver(self, recipient: str, payload: Dict[str, Any]) -> None:
         markup = self._keyboard(payload.get("buttons") or [])
-        if payload.get("image"):
-            await self._with_retries(self.bot.send_photo, chat_id=chat_id, photo=payload["image"],
-                                     caption=payload.get("text") or None, reply_markup=markup)
-        else:
-            await self._with_retries(self.bot.send_message, chat_id=chat_id, text=payload["text"], reply_markup=markup)
+        try:
+            if payload.get("image"):
+                await self.bot.send_photo(chat_id=recipient, photo=payload["image"],
+                                          caption=payload.get("text") or None, reply_markup=markup)
+            else:
+                await self.bot.send_message(chat_id=recipient, text=payload["text"], reply_markup=markup)
+        except RetryAfter as error:
+            wait = error.retry_after
+            raise DeliveryError(str(error), retry_after=wait if isinstance(wait, (int, float)) else wait.total_seconds())
+        except (BadRequest, Forbidden, InvalidToken) as error:
+            raise DeliveryError(str(error), permanent=True)
+        except TelegramError as error:  # NetworkError, TimedOut, 5xx: worth another try
+            raise DeliveryError(str(error))
 
     def _keyboard(self, buttons: List[Dict[str, str]]) -> Optional[InlineKeyboardMarkup]:
         if not buttons:
@@ -89,25 +79,6 @@ class TelegramSender:
                 data = key
             rows.append([InlineKeyboardButton(button["title"], callback_data=data)])
         return InlineKeyboardMarkup(rows)
-
-    async def _with_retries(self, call: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
-        delay = 0.5
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return await call(**kwargs)
-            except RetryAfter as error:
-                wait = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
-                if wait > MAX_WAIT or attempt == MAX_ATTEMPTS:
-                    raise
-                await asyncio.sleep(wait)
-            except (BadRequest, Forbidden, InvalidToken):
-                raise
-            except TelegramError:  # NetworkError, TimedOut, 5xx
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                await asyncio.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
 
 
 class TelegramOutput(OutputChannel):
@@ -216,7 +187,7 @@ class TelegramInput(InputChannel):
             await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
                                                     error_callback=self._polling_error)
         self.application = application
-        self._outbox_task = asyncio.create_task(self._deliver_outbox())
+        self._outbox_task = asyncio.create_task(self.sender.deliver_outbox_forever())
         logger.info("Telegram channel started in %s mode as @%s", self.mode, application.bot.username)
 
     async def _stop(self) -> None:
@@ -249,14 +220,6 @@ class TelegramInput(InputChannel):
             logger.error("Another process polls Telegram for this bot; only one may. Use webhook mode for several.")
         else:
             logger.warning("Telegram polling error (retrying): %s", error)
-
-    async def _deliver_outbox(self) -> None:
-        while True:
-            await asyncio.sleep(OUTBOX_INTERVAL)
-            try:
-                await self.sender.outbox.flush(self.sender.deliver)
-            except Exception:  # the database may be away for a moment; the next round tries again
-                logger.exception("Outbox delivery failed")
 
     # ── handlers ──────────────────────────────────────────────────────────────────────────────────────────────
 

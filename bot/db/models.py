@@ -240,6 +240,7 @@ class OutboxMessage(Base):
     last_error = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     delivered_at = Column(DateTime(timezone=True), index=True)
+    given_up_at = Column(DateTime(timezone=True))  # the platform said it will never accept it
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.channel}:{self.recipient}>"
