@@ -43,7 +43,11 @@ def rasa_environment(settings: Settings) -> Dict[str, str]:
 
 
 _VARIABLE = re.compile(r"\$\{(\w+)\}")
-CHANNEL_DEFAULTS = {"TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_API_URL": "https://api.telegram.org/bot"}
+CHANNEL_DEFAULTS = {
+    "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_URL": "", "TELEGRAM_API_URL": "https://api.telegram.org/bot",
+    "FACEBOOK_GRAPH_URL": "https://graph.facebook.com/v15.0",
+    "WHATSAPP_WEBHOOK_URL": "", "TWILIO_API_URL": "https://api.twilio.com",
+}
 
 
 def enabled_credentials(template: Path, environ: Dict[str, str]) -> str:

@@ -244,3 +244,16 @@ class OutboxMessage(Base):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.channel}:{self.recipient}>"
+
+
+class PendingChoice(Base):
+    """The options last offered as a numbered list (channels without buttons), so '2' means the second one."""
+
+    __tablename__ = "pending_choices"
+    channel = Column(String(30), primary_key=True)
+    recipient = Column(String(100), primary_key=True)
+    payloads = Column(JSON, nullable=False, default=list)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PendingChoice {self.channel}:{self.recipient}>"

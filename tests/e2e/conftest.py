@@ -1,15 +1,51 @@
-"""One running system for all end-to-end tests of a run (starting Rasa takes a while)."""
+"""Running systems shared by the end-to-end tests of a run (starting Rasa takes a while)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 import pytest
 
+from tests.fakes.graph_api import FakeGraph
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.system import RunningSystem, start_system
+
+TELEGRAM_SECRET = "test-secret_42"
+FACEBOOK_APP_SECRET = "fb-app-secret-for-tests"
+FACEBOOK_VERIFY_TOKEN = "fb-verify-token"
 
 
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     running = start_system(tmp_path_factory.mktemp("system"))
+    yield running
+    running.stop()
+
+
+@dataclass
+class Platforms:
+    telegram: FakeTelegram
+    graph: FakeGraph
+    twilio: FakeTwilio
+
+
+@pytest.fixture(scope="session")
+def platforms() -> Iterator[Platforms]:
+    with FakeTelegram() as telegram, FakeGraph() as graph, FakeTwilio() as twilio:
+        yield Platforms(telegram, graph, twilio)
+
+
+@pytest.fixture(scope="session")
+def channels_system(platforms: Platforms, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """The assistant with Telegram, Messenger and WhatsApp enabled, each against its local fake platform."""
+    running = start_system(tmp_path_factory.mktemp("channels"), {
+        "TELEGRAM_TOKEN": platforms.telegram.token, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_API_URL": platforms.telegram.base_url, "TELEGRAM_MODE": "webhook",
+        "FACEBOOK_VERIFY_TOKEN": FACEBOOK_VERIFY_TOKEN, "FACEBOOK_APP_SECRET": FACEBOOK_APP_SECRET,
+        "FACEBOOK_PAGE_ACCESS_TOKEN": platforms.graph.page_access_token, "FACEBOOK_GRAPH_URL": platforms.graph.graph_url,
+        "TWILIO_ACCOUNT_SID": platforms.twilio.account_sid, "TWILIO_AUTH_TOKEN": platforms.twilio.auth_token,
+        "TWILIO_WHATSAPP_NUMBER": platforms.twilio.whatsapp_number, "TWILIO_API_URL": platforms.twilio.base_url,
+    })
     yield running
     running.stop()

@@ -6,31 +6,26 @@ import json
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import pytest
 
+from tests.e2e.conftest import TELEGRAM_SECRET, Platforms
 from tests.fakes.telegram_api import FakeTelegram
-from tests.helpers.system import RunningSystem, start_system
+from tests.helpers.system import RunningSystem
 
-SECRET = "test-secret_42"
+SECRET = TELEGRAM_SECRET
 _chats = itertools.count(5001)
 
 
 @pytest.fixture(scope="module")
-def telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as fake:
-        yield fake
+def telegram(platforms: Platforms) -> FakeTelegram:
+    return platforms.telegram
 
 
 @pytest.fixture(scope="module")
-def system(telegram: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    running = start_system(tmp_path_factory.mktemp("telegram"), {
-        "TELEGRAM_TOKEN": telegram.token, "TELEGRAM_SECRET_TOKEN": SECRET, "TELEGRAM_API_URL": telegram.base_url,
-        "TELEGRAM_MODE": "webhook"})
-    yield running
-    running.stop()
+def system(channels_system: RunningSystem) -> RunningSystem:
+    return channels_system
 
 
 def post_update(system: RunningSystem, update: dict, secret: Optional[str] = SECRET) -> int:

@@ -1,4 +1,4 @@
-"""processed updates and outbox
+"""channel delivery: processed updates, outbox, pending choices
 
 Revision ID: 0002
 Revises: 0001
@@ -30,6 +30,13 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_delivered_at'), ['delivered_at'], unique=False)
 
+    op.create_table('pending_choices',
+    sa.Column('channel', sa.String(length=30), nullable=False),
+    sa.Column('recipient', sa.String(length=100), nullable=False),
+    sa.Column('payloads', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('channel', 'recipient', name=op.f('pk_pending_choices'))
+    )
     op.create_table('processed_updates',
     sa.Column('channel', sa.String(length=30), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
@@ -46,6 +53,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_processed_updates_created_at'))
 
     op.drop_table('processed_updates')
+    op.drop_table('pending_choices')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_delivered_at'))
 
