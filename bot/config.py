@@ -36,6 +36,7 @@ class Settings:
     pseudonym_key: str  # empty: a key made on first use in var/pseudonym.key
     rasa_api_token: str  # empty: a token made on first use in var/rasa-api.token
     redis_url: str  # empty: Rasa's in-memory lock store (one Rasa process)
+    rasa_public_url: str  # where browsers reach the Rasa server (the web chat's socket.io)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -62,6 +63,7 @@ class Settings:
             pseudonym_key=os.environ.get("PSEUDONYM_KEY", ""),
             rasa_api_token=os.environ.get("RASA_API_TOKEN", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
+            rasa_public_url=os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}",
         )
 
     def secret(self, configured: str, name: str) -> str:

@@ -60,8 +60,8 @@ def enabled_credentials(template: Path, environ: Dict[str, str]) -> str:
         config = config or {}
         needed = {name for value in config.values() for name in _VARIABLE.findall(str(value))}
         if needed <= set(values):
-            enabled[channel] = {key: _VARIABLE.sub(lambda m: values[m.group(1)], str(value))
-                                for key, value in config.items()} or None
+            enabled[channel] = {key: _VARIABLE.sub(lambda m: values[m.group(1)], value) if isinstance(value, str)
+                                else value for key, value in config.items()} or None
     return yaml.safe_dump(enabled, allow_unicode=True)
 
 

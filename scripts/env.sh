@@ -1,4 +1,5 @@
-# Sourced by scripts/start and scripts/test: finds Python 3.10 and keeps .venv in step with the pinned packages.
+# Sourced by scripts/start and scripts/test: finds Python 3.10, keeps .venv in step with the pinned packages and
+# web/node_modules with web/package-lock.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -43,7 +44,28 @@ MSG
   echo "$wanted" > "$stamp"
 }
 
+# The web chat's widget (npm rasa-webchat, served by the staff service); everything else works without it.
+ensure_web() {
+  local web="$ROOT/web" stamp="$ROOT/web/node_modules/.installed" wanted
+  wanted="$(sha256sum < "$web/package-lock.json" | cut -c1-16)"
+  if [ -f "$web/node_modules/rasa-webchat/lib/index.js" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Warning: npm was not found, so the web chat is unavailable (everything else works)." \
+         "Install Node.js with npm and run this command again to get it." >&2
+    return 0
+  fi
+  echo "Installing the web chat widget into web/node_modules …"
+  if ! (cd "$web" && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "Warning: npm ci failed in web/, so the web chat is unavailable (everything else works)." >&2
+    return 0
+  fi
+  echo "$wanted" > "$stamp"
+}
+
 ensure_venv
+ensure_web
 export PATH="$VENV/bin:$PATH" PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}" SQLALCHEMY_SILENCE_UBER_WARNING=1
 cd "$ROOT"

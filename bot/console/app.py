@@ -7,6 +7,7 @@ from sanic.response import HTTPResponse, json
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.console.webchat import webchat
 from bot.db import engine_for
 
 health = Blueprint("health")
@@ -27,4 +28,5 @@ def create_app(settings: Settings, name: str = "staff_service") -> Sanic:
     app = Sanic(name)
     app.ctx.settings = settings
     app.blueprint(health)
+    app.blueprint(webchat)
     return app

@@ -17,10 +17,16 @@ FACEBOOK_VERIFY_TOKEN = "fb-verify-token"
 
 
 @pytest.fixture(scope="session")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+def plain_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """The assistant as `scripts/start` runs it: SQLite, REST and the web chat."""
     running = start_system(tmp_path_factory.mktemp("system"))
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def system(plain_system: RunningSystem) -> RunningSystem:
+    return plain_system
 
 
 @dataclass

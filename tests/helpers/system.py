@@ -76,6 +76,7 @@ def start_system(var_dir: Path, extra_env: Optional[Dict[str, str]] = None, time
         "BOT_VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'bot.db'}",
         "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port), "CONSOLE_PORT": str(console_port),
+        "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
         "PYTHONPATH": str(ROOT), "TQDM_DISABLE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
         **(extra_env or {}),
     }
