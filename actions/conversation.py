@@ -9,11 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import PENDING, SETTINGS, BotAction, entity, intent, language, message_text
+from actions.handoff import escalate
 from actions.jobs import answer_application
 from actions.orders import answer_order
 from actions.products import answer_recall
 from bot.catalog import queries
 from bot.feedback.unanswered import record_unanswered
+from bot.handoff.routing import REASONS, Route
 from bot.privacy.pseudonym import conversation_ref
 
 UNCLEAR = ("nlu_fallback", "out_of_scope")
@@ -28,22 +30,6 @@ class ActionGreet(BotAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
         dispatcher.utter_message(response="utter_greet", company=queries.company(db).name)
         return []
-
-
-def offer_person(dispatcher: CollectingDispatcher, db: Session, tracker: Tracker) -> List[Dict[str, Any]]:
-    """Until live handoff exists, a person is reached by phone or e-mail during service hours."""
-    dispatcher.utter_message(response="utter_contact_person", contact=queries.faq(db, "contact", language(tracker)))
-    return []
-
-
-class ActionContactPerson(BotAction):
-    """The customer asks for a person."""
-
-    def name(self) -> str:
-        return "action_contact_person"
-
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
-        return offer_person(dispatcher, db, tracker)
 
 
 def _unclear_in_a_row(tracker: Tracker) -> int:
@@ -88,7 +74,7 @@ class ActionContinue(BotAction):
         said = intent(tracker)
         text = message_text(tracker)
         if pending == "person" and said == "affirm":
-            return offer_person(dispatcher, db, tracker)
+            return escalate(dispatcher, tracker, db, Route("person", *REASONS["person"]))
         if pending and said in ("deny", "affirm"):  # "nein, lassen Sie nur" after a question for a number
             dispatcher.utter_message(response="utter_anything_else")
             return []

@@ -29,4 +29,6 @@ class ActionAnswerFaq(BotAction):
         dispatcher.utter_message(response="utter_faq", answer=queries.faq(db, topic, language(tracker)))
         if topic in ("how_to_apply", "apprenticeship", "benefits"):
             dispatcher.utter_message(response="utter_jobs_follow_up")
+        elif topic == "leasing":
+            dispatcher.utter_message(response="utter_offer_b2b_contact")
         return []

@@ -1,10 +1,12 @@
 """Settings from the environment, loaded once and passed in: the only place that reads os.environ."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Dict
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +19,19 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _tokens(name: str) -> Dict[str, str]:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return {}
+    try:
+        tokens = json.loads(raw)
+    except json.JSONDecodeError:
+        raise SystemExit(f'{name} must be JSON like {{"Kundenservice": "token"}}') from None
+    if not isinstance(tokens, dict) or not all(isinstance(v, str) and v for v in tokens.values()):
+        raise SystemExit(f'{name} must map team names to non-empty tokens')
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,8 @@ class Settings:
     rasa_api_token: str  # empty: a token made on first use in var/rasa-api.token
     redis_url: str  # empty: Rasa's in-memory lock store (one Rasa process)
     rasa_public_url: str  # where browsers reach the Rasa server (the web chat's socket.io)
+    staff_tokens: Dict[str, str]  # team name (as in teams.yaml) → bearer token for the staff API
+    staff_admin_token: str
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -64,6 +81,8 @@ class Settings:
             rasa_api_token=os.environ.get("RASA_API_TOKEN", ""),
             redis_url=os.environ.get("REDIS_URL", ""),
             rasa_public_url=os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}",
+            staff_tokens=_tokens("STAFF_TOKENS"),
+            staff_admin_token=os.environ.get("STAFF_ADMIN_TOKEN", ""),
         )
 
     def secret(self, configured: str, name: str) -> str:
@@ -80,3 +99,8 @@ class Settings:
             except FileExistsError:
                 pass
         return path.read_text().strip()
+
+    @property
+    def rasa_url(self) -> str:
+        """Where the staff service reaches Rasa's HTTP API (same machine)."""
+        return f"http://127.0.0.1:{self.rasa_port}"

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Text
+
+import yaml
 
 from rapidfuzz import fuzz, process
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -16,7 +20,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalog.matching import normalize
+from bot.config import Settings
+from bot.handoff.routing import URGENCY, escalation_intent, route
 from bot.language import detect
+
+logger = logging.getLogger(__name__)
 
 LANGUAGE_ENTITY = "language"
 
@@ -126,3 +134,49 @@ class UnknownWordsGuard(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class EscalationTriggers(GraphComponent):
+    """Recognition that does not rest on one intent: each team's trigger terms (data/company/teams.yaml, edited
+    by the company, re-read when the file changes) can turn a message into an escalation.
+
+    A safety term always wins ('Was kostet ein neuer Akku? Meiner hat geraucht'); other teams' terms decide only
+    where the classifier is unsure, so 'Welche Flotten betreut der Key Account Manager?' stays a job question.
+    """
+
+    SURE = 0.5
+
+    def __init__(self, teams_file: Path) -> None:
+        self._file, self._stamp, self._triggers = teams_file, 0.0, {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EscalationTriggers":
+        return cls(Settings.from_env().data_dir / "teams.yaml")
+
+    def _current(self) -> Dict[str, Dict[str, List[str]]]:
+        try:
+            stamp = self._file.stat().st_mtime
+            if stamp != self._stamp:
+                teams = yaml.safe_load(self._file.read_text(encoding="utf-8"))["teams"]
+                self._triggers = {t["key"]: t.get("triggers") or {} for t in teams}
+                self._stamp = stamp
+        except (OSError, KeyError, TypeError, yaml.YAMLError):
+            logger.exception("Trigger terms in %s could not be read; using the last ones", self._file)
+        return self._triggers
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            found = route("", message.get(TEXT) or "", self._current())
+            if found is None:
+                continue
+            current = route(intent.get("name") or "", "", {})
+            if current and URGENCY.index(current.priority) <= URGENCY.index(found.priority):
+                continue
+            if found.reason != "safety" and intent.get("confidence", 0) >= self.SURE \
+                    and intent.get("name") not in ("nlu_fallback", "out_of_scope"):
+                continue
+            message.set(INTENT, {"name": escalation_intent(found.reason), "confidence": 1.0}, add_to_output=True)
+        return messages

@@ -14,6 +14,9 @@ from bot.config import ROOT
 
 RESPONSES = yaml.safe_load((ROOT / "domain" / "responses.yml").read_text(encoding="utf-8"))["responses"]
 INTENTS = yaml.safe_load((ROOT / "domain" / "core.yml").read_text(encoding="utf-8"))["intents"]
+BUTTON_INTENTS = {"rate"}
+# Escalations are evaluated by bench/escalation_eval.py on bench/data/escalation_test.yml, per team.
+ESCALATION_INTENTS = {"report_safety_issue", "complaint", "data_protection_request", "business_inquiry"}  # mostly sent by buttons; a few typed forms are trained
 RESPONSE_IN_ACTION = re.compile(r'response=f?"(utter_[^"]+)"')
 
 
@@ -32,7 +35,9 @@ def test_rasa_data_validate_passes_and_warns_only_about_responses_that_actions_u
     output = result.stdout + result.stderr
     warnings = re.findall(r"UserWarning: (.*)", output)
     not_in_rules = {m for w in warnings for m in re.findall(r"The utterance '(\w+)' is not used in any story or rule", w)}
-    other = [w for w in warnings if "is not used in any story or rule" not in w]
+    # Intents staff trigger through Rasa's API (EXTERNAL_...) have no training examples by design.
+    other = [w for w in warnings if "is not used in any story or rule" not in w
+             and not re.match(r"The intent 'EXTERNAL_\w+' is listed in the domain file, but is not found in the NLU", w)]
     assert other == []
     assert not_in_rules <= _responses_uttered_by_actions()
 
@@ -72,7 +77,10 @@ def test_every_intent_has_german_and_english_training_examples() -> None:
             for intent, texts in _messages(path).items():
                 counts[intent][language] += len(texts)
     for intent in INTENTS:
-        assert counts[intent]["de"] >= 20 and counts[intent]["en"] >= 20, (intent, dict(counts[intent]))
+        if intent.startswith("EXTERNAL_"):
+            continue
+        least = 8 if intent in BUTTON_INTENTS else 20
+        assert counts[intent]["de"] >= least and counts[intent]["en"] >= least, (intent, dict(counts[intent]))
 
 
 def _messages(path: Path) -> Dict[str, Set[str]]:
@@ -91,5 +99,7 @@ def test_the_held_out_test_set_is_never_trained_on() -> None:
                 for text in texts}
     for language in ("de", "en"):
         test = _messages(ROOT / "bench" / "data" / f"nlu_test_{language}.yml")
-        assert all(len(test[intent]) >= 15 for intent in INTENTS), {i: len(test[i]) for i in INTENTS}
+        evaluated = [i for i in INTENTS if not i.startswith("EXTERNAL_") and i not in BUTTON_INTENTS and i not in
+                     ESCALATION_INTENTS]
+        assert all(len(test[intent]) >= 15 for intent in evaluated), {i: len(test[i]) for i in evaluated}
         assert {text for texts in test.values() for text in texts} & training == set()

@@ -184,12 +184,20 @@ class ApplicationsFile(Strict):
     applications: List[ApplicationEntry]
 
 
+class Terms(Strict):
+    """Words and phrases customers write, in German and English."""
+
+    de: List[NonEmpty] = []  # type: ignore[valid-type]
+    en: List[NonEmpty] = []  # type: ignore[valid-type]
+
+
 class TeamEntry(Strict):
     name: NonEmpty  # type: ignore[valid-type]
     key: NonEmpty  # type: ignore[valid-type]
     takes: Text
     hours: Dict[str, List[str]] = {}
     on_call: bool = False
+    triggers: Optional[Terms] = None
 
     @validator("hours")
     def _hours(cls, hours: Dict[str, List[str]]) -> Dict[str, List[str]]:

@@ -1,4 +1,4 @@
-"""The staff service: health check now; the staff console and JSON API grow here."""
+"""The staff service: health check, the staff JSON API and the embeddable web chat."""
 from __future__ import annotations
 
 from sanic import Blueprint, Sanic
@@ -7,8 +7,10 @@ from sanic.response import HTTPResponse, json
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.console.api import api
 from bot.console.webchat import webchat
 from bot.db import engine_for
+from bot.handoff.rasa_api import RasaConversations
 
 health = Blueprint("health")
 
@@ -27,6 +29,8 @@ async def get_health(request: Request) -> HTTPResponse:
 def create_app(settings: Settings, name: str = "staff_service") -> Sanic:
     app = Sanic(name)
     app.ctx.settings = settings
+    app.ctx.rasa = RasaConversations(settings.rasa_url, settings.secret(settings.rasa_api_token, "rasa-api.token"))
     app.blueprint(health)
+    app.blueprint(api)
     app.blueprint(webchat)
     return app

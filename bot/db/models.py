@@ -196,6 +196,7 @@ class Team(Base):
     takes_en = Column(Text, nullable=False)
     hours = Column(JSON, nullable=False, default=dict)  # weekday -> ["HH:MM-HH:MM", ...]
     on_call = Column(Boolean, nullable=False, default=False)
+    triggers = Column(JSON, nullable=False, default=dict)  # language -> terms that hand a chat to this team
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
@@ -257,3 +258,42 @@ class PendingChoice(Base):
 
     def __repr__(self) -> str:
         return f"<PendingChoice {self.channel}:{self.recipient}>"
+
+
+class Escalation(Base):
+    """A conversation handed to a person: written before anything else happens, so nothing is lost."""
+
+    __tablename__ = "escalations"
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    channel = Column(String(30), nullable=False)
+    team = Column(String(100), nullable=False, index=True)  # the team's name in teams.yaml
+    priority = Column(String(10), nullable=False)  # critical, high, normal
+    reason = Column(String(50), nullable=False)  # safety, legal, complaint, data_protection, person, business, ...
+    status = Column(String(10), nullable=False, default="open", index=True)  # open, claimed, closed
+    language = Column(String(5), nullable=False)
+    context = Column(JSON, nullable=False, default=list)  # the last messages before the escalation
+    claimed_by = Column(String(100))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    claimed_at = Column(DateTime(timezone=True))
+    first_staff_reply_at = Column(DateTime(timezone=True))
+    closed_at = Column(DateTime(timezone=True))
+    rating = Column(Integer)  # 1–5, asked when the conversation is handed back
+
+    def __repr__(self) -> str:
+        return f"<Escalation {self.id} {self.team} {self.priority} {self.status}>"
+
+
+class EscalationMessage(Base):
+    """What was said while a person had the conversation: the customer's messages and the staff's replies."""
+
+    __tablename__ = "escalation_messages"
+    id = Column(Integer, primary_key=True)
+    escalation_id = Column(Integer, ForeignKey("escalations.id", ondelete="CASCADE"), nullable=False, index=True)
+    sender = Column(String(10), nullable=False)  # customer, staff
+    author = Column(String(100))  # the staff account, e.g. kundenservice-1
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<EscalationMessage {self.escalation_id} {self.sender}>"

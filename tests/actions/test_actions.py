@@ -15,6 +15,7 @@ from actions.jobs import ActionApplicationStatus
 from actions.products import ActionAnswerProduct
 from bot.db import open_session
 from bot.feedback.unanswered import unanswered_questions
+from bot.handoff import service
 
 
 @pytest.fixture(autouse=True)
@@ -49,9 +50,12 @@ def test_no_after_a_question_for_a_number_ends_it() -> None:
     assert said == ["utter_anything_else"] and slots["pending_request"] is None
 
 
-def test_yes_after_the_offer_of_a_person_gives_the_way_to_one() -> None:
+def test_yes_after_the_offer_of_a_person_escalates_to_customer_service(company_db: str) -> None:
     said, _ = _run(ActionContinue(), "ja", "affirm", {"pending_request": "person"})
-    assert said == ["utter_contact_person"]
+    assert said[0] in ("utter_handoff_now", "utter_handoff_later")
+    with open_session(company_db) as session:
+        escalation = service.open_escalation(session, "conversation-1")
+    assert (escalation.team, escalation.priority, escalation.reason) == ("Kundenservice", "normal", "person")
 
 
 def test_unclear_twice_in_a_row_is_admitted_and_both_questions_are_stored(company_db: str) -> None:

@@ -1,6 +1,7 @@
 """Running systems shared by the end-to-end tests of a run (starting Rasa takes a while)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -14,6 +15,8 @@ from tests.helpers.system import RunningSystem, start_system
 TELEGRAM_SECRET = "test-secret_42"
 FACEBOOK_APP_SECRET = "fb-app-secret-for-tests"
 FACEBOOK_VERIFY_TOKEN = "fb-verify-token"
+STAFF_TOKENS = {"Qualität & Sicherheit": "token-quality", "Kundenservice": "token-service"}
+STAFF_ADMIN_TOKEN = "token-admin"
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +55,7 @@ def channels_system(platforms: Platforms, tmp_path_factory: pytest.TempPathFacto
         "FACEBOOK_PAGE_ACCESS_TOKEN": platforms.graph.page_access_token, "FACEBOOK_GRAPH_URL": platforms.graph.graph_url,
         "TWILIO_ACCOUNT_SID": platforms.twilio.account_sid, "TWILIO_AUTH_TOKEN": platforms.twilio.auth_token,
         "TWILIO_WHATSAPP_NUMBER": platforms.twilio.whatsapp_number, "TWILIO_API_URL": platforms.twilio.base_url,
+        "STAFF_TOKENS": json.dumps(STAFF_TOKENS), "STAFF_ADMIN_TOKEN": STAFF_ADMIN_TOKEN,
     })
     yield running
     running.stop()

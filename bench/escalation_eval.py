@@ -1,0 +1,73 @@
+"""Escalation recall per team and the false-escalation rate, on the held-out set bench/data/escalation_test.yml.
+
+A message escalates when the assistant's NLU (classifier plus each team's trigger terms) gives an escalation
+intent; the team is then chosen as action_escalate chooses it.   Usage: python bench/escalation_eval.py [MODEL]
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOALS = {"Qualität & Sicherheit": 0.98}
+DEFAULT_GOAL, FALSE_GOAL = 0.95, 0.02
+
+
+async def evaluate(model: Path) -> int:
+    from rasa.core.agent import Agent
+
+    from bot.handoff.routing import INTENTS, route
+
+    teams = yaml.safe_load((ROOT / "data" / "company" / "teams.yaml").read_text(encoding="utf-8"))["teams"]
+    names = {t["key"]: t["name"] for t in teams}
+    triggers = {t["key"]: t.get("triggers") or {} for t in teams}
+    messages = yaml.safe_load((ROOT / "bench" / "data" / "escalation_test.yml").read_text(encoding="utf-8"))["messages"]
+    agent = Agent.load(str(model))
+    hits: Dict[str, Counter] = defaultdict(Counter)
+    misses: List[str] = []
+    for message in messages:
+        parsed = await agent.parse_message(message["text"])
+        intent = parsed["intent"]["name"]
+        found = route(intent, message["text"], triggers) if intent in INTENTS else None
+        predicted: Optional[str] = names[found.team_key] if found else None
+        expected = None if message["team"] == "none" else message["team"]
+        hits[expected or "none"]["total"] += 1
+        hits[expected or "none"]["right" if predicted == expected else "wrong"] += 1
+        if predicted != expected:
+            misses.append(f"  [{message['language']}] expected {expected or 'none'}, got {predicted or 'none'}: "
+                          f"{message['text']}")
+    failed = False
+    print(f"{'team':<24}{'messages':>9}{'recall':>8}  goal")
+    for team in sorted(t for t in hits if t != "none"):
+        recall = hits[team]["right"] / hits[team]["total"]
+        goal = GOALS.get(team, DEFAULT_GOAL)
+        failed |= recall < goal
+        print(f"{team:<24}{hits[team]['total']:>9}{recall:>8.3f}  ≥ {goal}  {'ok' if recall >= goal else 'BELOW GOAL'}")
+    false_rate = hits["none"]["wrong"] / hits["none"]["total"]
+    failed |= false_rate > FALSE_GOAL
+    print(f"{'false escalations':<24}{hits['none']['total']:>9}{false_rate:>8.3f}  ≤ {FALSE_GOAL}  "
+          f"{'ok' if false_rate <= FALSE_GOAL else 'ABOVE GOAL'}")
+    print("\nMisses:\n" + "\n".join(misses[:40]))
+    return 1 if failed else 0
+
+
+def main() -> int:
+    if len(sys.argv) > 1:
+        model = Path(sys.argv[1])
+    else:
+        from bot.config import Settings
+        from bot.model import ensure_model
+
+        model = ensure_model(Settings.from_env())
+    return asyncio.run(evaluate(model))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
