@@ -123,3 +123,23 @@ def test_each_kind_of_request_reaches_the_right_team(channels_system: RunningSys
     time.sleep(0.5)
     found = staff_api(system, "GET", f"/escalations?conversation_id={chat}", STAFF_ADMIN_TOKEN)[1]["escalations"]
     assert [(e["team"], e["priority"]) for e in found] == [(team, priority)]
+
+
+def test_a_new_session_keeps_the_conversation_with_the_person(channels_system: RunningSystem,
+                                                               platforms: Platforms) -> None:
+    """Session expiry (here: a new session started through Rasa's API) must not let the assistant answer again."""
+    system, telegram, chat = channels_system, platforms.telegram, next(_chats)
+    post_update(system, telegram.text_update("Ich möchte mit einem Menschen sprechen", chat_id=chat, user_id=chat))
+    replies(telegram, chat, 1)
+    token = (system.var_dir / "rasa-api.token").read_text().strip()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{system.rasa_port}/conversations/{chat}/execute?token={token}", method="POST",
+        data=json.dumps({"name": "action_session_start"}).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 200
+    except urllib.error.HTTPError as error:
+        raise AssertionError(error.read().decode()) from None
+    post_update(system, telegram.text_update("Was kostet das Stadtrad E7?", chat_id=chat, user_id=chat))
+    time.sleep(2)
+    assert len(telegram.sent("sendMessage", chat)) == 1

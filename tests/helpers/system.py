@@ -50,6 +50,10 @@ class RunningSystem:
     def database_url(self) -> str:
         return self.env["DATABASE_URL"]
 
+    @property
+    def var_dir(self) -> Path:
+        return Path(self.env["BOT_VAR_DIR"])
+
     def say(self, text: str, sender: str) -> List[dict]:
         status, replies = http_json(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook",
                                     {"sender": sender, "message": text})
