@@ -54,6 +54,9 @@ class Settings:
     rasa_public_url: str  # where browsers reach the Rasa server (the web chat's socket.io)
     staff_tokens: Dict[str, str]  # team name (as in teams.yaml) → bearer token for the staff API
     staff_admin_token: str
+    staff_telegram_token: str  # the staff bot (empty: no staff group notifications)
+    staff_chat_id: str  # the staff group the cards go to
+    staff_telegram_api_url: str
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -83,6 +86,9 @@ class Settings:
             rasa_public_url=os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}",
             staff_tokens=_tokens("STAFF_TOKENS"),
             staff_admin_token=os.environ.get("STAFF_ADMIN_TOKEN", ""),
+            staff_telegram_token=os.environ.get("STAFF_TELEGRAM_TOKEN", ""),
+            staff_chat_id=os.environ.get("STAFF_TELEGRAM_CHAT_ID", ""),
+            staff_telegram_api_url=os.environ.get("STAFF_TELEGRAM_API_URL") or "https://api.telegram.org/bot",
         )
 
     def secret(self, configured: str, name: str) -> str:

@@ -32,5 +32,16 @@ def create_app(settings: Settings, name: str = "staff_service") -> Sanic:
     app.ctx.rasa = RasaConversations(settings.rasa_url, settings.secret(settings.rasa_api_token, "rasa-api.token"))
     app.blueprint(health)
     app.blueprint(api)
+    if settings.staff_telegram_token and settings.staff_chat_id:
+        from bot.handoff.staff_group import StaffGroup
+
+        @app.listener("after_server_start")
+        async def start_staff_group(app: Sanic, _loop: object) -> None:
+            app.ctx.staff_group = StaffGroup(settings, app.ctx.rasa)
+            await app.ctx.staff_group.start()
+
+        @app.listener("before_server_stop")
+        async def stop_staff_group(app: Sanic, _loop: object) -> None:
+            await app.ctx.staff_group.stop()
     app.blueprint(webchat)
     return app

@@ -279,6 +279,10 @@ class Escalation(Base):
     first_staff_reply_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
     rating = Column(Integer)  # 1–5, asked when the conversation is handed back
+    notified_at = Column(DateTime(timezone=True))  # the card reached the staff group
+    reminded_at = Column(DateTime(timezone=True))  # unclaimed: reminded, then the fallback team
+    reminders = Column(Integer, nullable=False, default=0)
+    card_message_id = Column(Integer)  # the card in the staff group; replies to it go to the customer
 
     def __repr__(self) -> str:
         return f"<Escalation {self.id} {self.team} {self.priority} {self.status}>"
@@ -293,6 +297,8 @@ class EscalationMessage(Base):
     sender = Column(String(10), nullable=False)  # customer, staff
     author = Column(String(100))  # the staff account, e.g. kundenservice-1
     text = Column(Text, nullable=False)
+    rasa_event_id = Column(Integer, unique=True)  # a customer message read from Rasa's record, forwarded once
+    forwarded_at = Column(DateTime(timezone=True))  # reached the staff group
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
     def __repr__(self) -> str:

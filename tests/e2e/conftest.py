@@ -17,6 +17,7 @@ FACEBOOK_APP_SECRET = "fb-app-secret-for-tests"
 FACEBOOK_VERIFY_TOKEN = "fb-verify-token"
 STAFF_TOKENS = {"Qualität & Sicherheit": "token-quality", "Kundenservice": "token-service"}
 STAFF_ADMIN_TOKEN = "token-admin"
+STAFF_CHAT = -1001234567890
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +38,14 @@ class Platforms:
     telegram: FakeTelegram
     graph: FakeGraph
     twilio: FakeTwilio
+    staff: FakeTelegram  # the staff group's bot
 
 
 @pytest.fixture(scope="session")
 def platforms() -> Iterator[Platforms]:
-    with FakeTelegram() as telegram, FakeGraph() as graph, FakeTwilio() as twilio:
-        yield Platforms(telegram, graph, twilio)
+    with FakeTelegram() as telegram, FakeGraph() as graph, FakeTwilio() as twilio, \
+            FakeTelegram("654321:STAFF-TOKEN", "lindner_staff_bot") as staff:
+        yield Platforms(telegram, graph, twilio, staff)
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +59,8 @@ def channels_system(platforms: Platforms, tmp_path_factory: pytest.TempPathFacto
         "TWILIO_ACCOUNT_SID": platforms.twilio.account_sid, "TWILIO_AUTH_TOKEN": platforms.twilio.auth_token,
         "TWILIO_WHATSAPP_NUMBER": platforms.twilio.whatsapp_number, "TWILIO_API_URL": platforms.twilio.base_url,
         "STAFF_TOKENS": json.dumps(STAFF_TOKENS), "STAFF_ADMIN_TOKEN": STAFF_ADMIN_TOKEN,
+        "STAFF_TELEGRAM_TOKEN": platforms.staff.token, "STAFF_TELEGRAM_CHAT_ID": str(STAFF_CHAT),
+        "STAFF_TELEGRAM_API_URL": platforms.staff.base_url,
     })
     yield running
     running.stop()

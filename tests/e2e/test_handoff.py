@@ -10,10 +10,11 @@ from urllib.parse import quote
 from typing import Any, Optional, Tuple
 
 import pytest
+from sqlalchemy import select
 
 from bot.db import open_session
 from bot.db.models import Escalation
-from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_TOKENS, Platforms
+from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_CHAT, STAFF_TOKENS, Platforms
 from tests.e2e.test_telegram import post_update, replies
 from tests.helpers.system import RunningSystem
 
@@ -143,3 +144,37 @@ def test_a_new_session_keeps_the_conversation_with_the_person(channels_system: R
     post_update(system, telegram.text_update("Was kostet das Stadtrad E7?", chat_id=chat, user_id=chat))
     time.sleep(2)
     assert len(telegram.sent("sendMessage", chat)) == 1
+
+
+def test_staff_work_the_escalation_in_their_telegram_group(channels_system: RunningSystem,
+                                                           platforms: Platforms) -> None:
+    system, telegram, staff, chat = channels_system, platforms.telegram, platforms.staff, next(_chats)
+    post_update(system, telegram.text_update("Beim Bergabfahren ist die Vorderbremse ausgefallen, ich bin gestürzt",
+                                             chat_id=chat, user_id=chat))
+    replies(telegram, chat, 2)
+    card = staff.wait_for(lambda c: c["method"] == "sendMessage" and c["params"]["chat_id"] == STAFF_CHAT
+                          and "gestürzt" in c["params"]["text"], timeout=20)
+    assert "KRITISCH" in card["params"]["text"] and "Qualität & Sicherheit" in card["params"]["text"]
+    buttons = [b["callback_data"] for row in card["params"]["reply_markup"]["inline_keyboard"] for b in row]
+    card_id = card["result"]["message_id"]
+
+    # The customer's next message reaches the group under the card, and is not answered by the bot.
+    post_update(system, telegram.text_update("Mein Knie blutet, was soll ich tun?", chat_id=chat, user_id=chat))
+    forwarded = staff.wait_for(lambda c: c["method"] == "sendMessage" and "Mein Knie blutet" in c["params"]["text"],
+                               timeout=20)
+    assert forwarded["params"]["reply_parameters"]["message_id"] == card_id
+    assert len(telegram.sent("sendMessage", chat)) == 2
+
+    # A staff member replies to the card in the group: the customer gets it on Telegram.
+    update = staff.text_update("Bitte kühlen Sie das Knie, wir rufen Sie gleich an.", chat_id=STAFF_CHAT,
+                               user_id=4242, first_name="qs-1", chat_type="supergroup")
+    update["message"]["reply_to_message"] = card["result"]
+    staff.push_update(update)
+    assert replies(telegram, chat, 3)[2]["params"]["text"] == "Bitte kühlen Sie das Knie, wir rufen Sie gleich an."
+
+    # Closing from the card hands the conversation back and asks for a rating.
+    staff.push_update(staff.callback_update(buttons[1], chat_id=STAFF_CHAT, user_id=4242, message_id=card_id))
+    assert "wieder" in replies(telegram, chat, 5)[3]["params"]["text"]
+    with open_session(system.database_url) as session:
+        escalation = session.scalars(select(Escalation).where(Escalation.conversation_id == str(chat))).one()
+        assert escalation.status == "closed" and escalation.first_staff_reply_at is not None

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-22 07:26:58.804209
+Create Date: 2026-11-22 07:49:30.341370
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,6 +31,10 @@ def upgrade() -> None:
     sa.Column('first_staff_reply_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('notified_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminders', sa.Integer(), nullable=False),
+    sa.Column('card_message_id', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_escalations'))
     )
     with op.batch_alter_table('escalations', schema=None) as batch_op:
@@ -44,9 +48,12 @@ def upgrade() -> None:
     sa.Column('sender', sa.String(length=10), nullable=False),
     sa.Column('author', sa.String(length=100), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('rasa_event_id', sa.Integer(), nullable=True),
+    sa.Column('forwarded_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['escalation_id'], ['escalations.id'], name=op.f('fk_escalation_messages_escalation_id_escalations'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_messages'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_escalation_messages')),
+    sa.UniqueConstraint('rasa_event_id', name=op.f('uq_escalation_messages_rasa_event_id'))
     )
     with op.batch_alter_table('escalation_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_escalation_messages_escalation_id'), ['escalation_id'], unique=False)

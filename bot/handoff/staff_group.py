@@ -1,0 +1,215 @@
+"""The staff group on Telegram: a card per escalation, customers' messages forwarded under it, staff replies and
+buttons (take it, close and hand back) going back through the same verbs as the staff API.
+
+Runs inside the staff service: a python-telegram-bot Application that long-polls (one staff service process), and
+a loop that notifies new escalations, forwards customer messages and reminds about unclaimed ones.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot.config import Settings
+from bot.db import engine_for, open_session
+from bot.db.models import Escalation, EscalationMessage, utcnow
+from bot.handoff import service
+from bot.handoff.rasa_api import RasaConversations, RasaUnavailable
+from bot.handoff.service import HandoffError, Staff
+
+logger = logging.getLogger(__name__)
+
+PRIORITY_LABELS = {"critical": "🔴 KRITISCH", "high": "🟠 HOCH", "normal": "🟢 NORMAL"}
+REASON_LABELS = {"safety": "Sicherheitsvorfall", "complaint": "Beschwerde / rechtliche Drohung",
+                 "data_protection": "Datenschutzanfrage", "person": "möchte einen Menschen", "business": "B2B-Anfrage"}
+REMIND_AFTER = {"critical": timedelta(minutes=2), "high": timedelta(minutes=10), "normal": timedelta(minutes=30)}
+FALLBACK_TEAM = "Kundenservice"
+POLL_SECONDS = 0.25
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; ours are all UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def card_text(escalation: Escalation, reminder: int = 0) -> str:
+    lines = [f"{PRIORITY_LABELS[escalation.priority]} · {escalation.team} · #{escalation.id}"]
+    if reminder:
+        lines.insert(0, "⏰ Noch nicht übernommen!" if reminder == 1 else
+                     f"⏰ Noch nicht übernommen – bitte {FALLBACK_TEAM} übernehmen!")
+    lines += [f"Grund: {REASON_LABELS.get(escalation.reason, escalation.reason)}",
+              f"Kanal: {escalation.channel} · Sprache: {escalation.language}", "", "Verlauf:"]
+    lines += [f"{'👤' if m['from'] == 'customer' else '🤖'} {m['text']}" for m in escalation.context[-6:]]
+    lines += ["", "Antworten Sie auf diese Nachricht, um dem Kunden zu schreiben."]
+    return "\n".join(lines)[:4000]
+
+
+def card_buttons(escalation: Escalation) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Übernehmen", callback_data=f"claim:{escalation.id}"),
+                                  InlineKeyboardButton("Abschließen & zurück an den Bot",
+                                                       callback_data=f"close:{escalation.id}")]])
+
+
+class StaffGroup:
+    """The staff bot and its loop; started and stopped with the staff service."""
+
+    def __init__(self, settings: Settings, rasa: RasaConversations) -> None:
+        self.settings, self.rasa = settings, rasa
+        self.chat_id = int(settings.staff_chat_id)
+        self.application: Optional[Application] = None
+        self._loop_task: Optional[asyncio.Task] = None
+
+    async def start(self) -> None:
+        base = self.settings.staff_telegram_api_url
+        self.application = (ApplicationBuilder().token(self.settings.staff_telegram_token).base_url(base)
+                            .base_file_url(base.replace("/bot", "/file/bot")).build())
+        self.application.add_handler(CallbackQueryHandler(self._button))
+        self.application.add_handler(MessageHandler(filters.Chat(self.chat_id) & filters.REPLY & filters.TEXT,
+                                                    self._staff_reply))
+        await self.application.initialize()
+        await self.application.start()
+        await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        self._loop_task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._loop_task:
+            self._loop_task.cancel()
+        if self.application:
+            await self.application.updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+
+    # ── the loop: notify, forward, remind ───────────────────────────────────────────────────────────────────
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.notify_new()
+                await self.forward_customer_messages()
+                await self.remind_unclaimed()
+            except Exception:  # Telegram or the database away for a moment: the next round tries again
+                logger.exception("Staff group round failed")
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def notify_new(self) -> None:
+        """A card for each escalation not yet in the group; written as notified only once Telegram took it."""
+        with open_session(self.settings.database_url) as session:
+            waiting = list(session.scalars(select(Escalation).where(Escalation.notified_at.is_(None),
+                                                                    Escalation.status != "closed")
+                                           .order_by(Escalation.id)))
+            for escalation in waiting:
+                message = await self.application.bot.send_message(self.chat_id, card_text(escalation),
+                                                                   reply_markup=card_buttons(escalation))
+                escalation.notified_at, escalation.card_message_id = utcnow(), message.message_id
+                session.commit()
+
+    async def forward_customer_messages(self) -> None:
+        """What customers write while staff have their conversation, from Rasa's record, each once."""
+        with open_session(self.settings.database_url) as session:
+            open_ones = {e.conversation_id: e for e in session.scalars(
+                select(Escalation).where(Escalation.status != "closed", Escalation.card_message_id.is_not(None)))}
+            if not open_ones:
+                return
+            seen = session.scalar(select(func.max(EscalationMessage.rasa_event_id))) or 0
+            with engine_for(self.settings.tracker_store_url).connect() as rasa_db:
+                rows = rasa_db.execute(text(
+                    "SELECT id, sender_id, timestamp, data FROM events WHERE type_name = 'user' AND id > :seen "
+                    "ORDER BY id"), {"seen": seen}).all()
+            for event_id, sender_id, timestamp, data in rows:
+                escalation = open_ones.get(sender_id)
+                if escalation is None or timestamp < _aware(escalation.created_at).timestamp():
+                    continue
+                said = json.loads(data).get("text") or ""
+                if said.startswith("/"):  # a button press such as the rating, not words for staff
+                    continue
+                message = EscalationMessage(escalation_id=escalation.id, sender="customer", text=said,
+                                            rasa_event_id=event_id)
+                session.add(message)
+                try:
+                    session.flush()
+                except IntegrityError:
+                    session.rollback()
+                    continue
+                await self.application.bot.send_message(self.chat_id, f"👤 #{escalation.id}: {said}",
+                                                        reply_to_message_id=escalation.card_message_id)
+                message.forwarded_at = utcnow()
+                session.commit()
+
+    async def remind_unclaimed(self) -> None:
+        """Unclaimed after the priority's delay: remind the team, then call on the fallback team."""
+        now = utcnow()
+        with open_session(self.settings.database_url) as session:
+            for escalation in session.scalars(select(Escalation).where(Escalation.status == "open",
+                                                                       Escalation.notified_at.is_not(None),
+                                                                       Escalation.reminders < 2)):
+                since = _aware(escalation.reminded_at or escalation.notified_at)
+                if now - since < REMIND_AFTER[escalation.priority]:
+                    continue
+                escalation.reminders += 1
+                escalation.reminded_at = now
+                await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders),
+                                                        reply_markup=card_buttons(escalation),
+                                                        reply_to_message_id=escalation.card_message_id)
+                session.commit()
+
+    # ── staff in the group ──────────────────────────────────────────────────────────────────────────────────
+
+    @staticmethod
+    def _member(update: Update) -> Staff:
+        user = update.effective_user
+        return Staff(user.username or user.first_name if user else "staff", None)
+
+    async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        verb, _, raw_id = (query.data or "").partition(":")
+        answer = ""
+        with open_session(self.settings.database_url) as session:
+            try:
+                if verb == "claim":
+                    escalation = service.claim(session, int(raw_id), self._member(update))
+                    answer = f"Übernommen von {escalation.claimed_by}"
+                elif verb == "close":
+                    escalation = service.close(session, int(raw_id), self._member(update))
+                    session.flush()
+                    await self.rasa.hand_back(escalation.conversation_id)
+                    answer = "Abgeschlossen – der Bot ist wieder da"
+                session.commit()
+            except (HandoffError, ValueError, RasaUnavailable) as error:
+                session.rollback()
+                answer = f"Nicht möglich: {error}"
+        try:
+            await query.answer(answer[:200])
+            if answer and not answer.startswith("Nicht"):
+                await self.application.bot.send_message(self.chat_id, f"#{raw_id}: {answer}",
+                                                        reply_to_message_id=query.message.message_id)
+        except TelegramError:
+            logger.warning("Could not confirm a button press in the staff group", exc_info=True)
+
+    async def _staff_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A reply to a card (or to a forwarded message under it) goes to that escalation's customer."""
+        message = update.effective_message
+        replied = message.reply_to_message.message_id
+        with open_session(self.settings.database_url) as session:
+            escalation = session.scalars(select(Escalation).where(Escalation.card_message_id == replied)).first()
+            if escalation is None:
+                forwarded = message.reply_to_message.text or ""
+                number = forwarded.split(":", 1)[0].lstrip("👤 #").strip()
+                escalation = session.get(Escalation, int(number)) if number.isdigit() else None
+            if escalation is None:
+                return
+            staff = self._member(update)
+            try:
+                service.reply(session, escalation.id, staff, message.text)
+                await self.rasa.say(escalation.conversation_id, message.text, staff.name)
+                session.commit()
+            except (HandoffError, RasaUnavailable) as error:
+                session.rollback()
+                await message.reply_text(f"Nicht zugestellt: {error}")
