@@ -18,6 +18,9 @@ from bot.config import ROOT, Settings
 from bot.model import ensure_model
 
 
+MAX_RESTARTS, RESTART_WINDOW = 5, 60.0  # a process that stops this often this fast is broken, not unlucky
+
+
 @dataclass
 class Process:
     name: str
@@ -95,7 +98,8 @@ def _healthy(url: str) -> bool:
 
 
 def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
-    """Prepare (migrate, import, train when stale), start every process, wait for health, stop all together."""
+    """Prepare (migrate, import, train when stale), start every process, wait for health, restart one that stops
+    unexpectedly, and stop all together."""
     from bot.catalog.importer import ImportProblem, import_company_data
     from bot.db import migrate
 
@@ -142,12 +146,20 @@ def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
             print(f"\nThe assistant is ready. Chat: POST http://{settings.host}:{settings.rasa_port}/webhooks/rest/webhook"
                   f"  ·  staff service: http://{settings.host}:{settings.console_port}  ·  Ctrl-C stops everything.",
                   flush=True)
+        restarts: Dict[str, List[float]] = {}
         while not stopping:
             for child in children:
-                if child.popen.poll() is not None:
-                    print(f"{child.name} stopped unexpectedly (exit code {child.popen.returncode}); stopping the rest.",
+                if child.popen.poll() is None:
+                    continue
+                recent = [t for t in restarts.get(child.name, []) if t > time.monotonic() - RESTART_WINDOW]
+                if len(recent) >= MAX_RESTARTS:
+                    print(f"{child.name} keeps stopping (exit code {child.popen.returncode}); stopping the rest.",
                           file=sys.stderr)
                     return 1
+                print(f"{child.name} stopped unexpectedly (exit code {child.popen.returncode}); starting it again.",
+                      file=sys.stderr, flush=True)
+                restarts[child.name] = [*recent, time.monotonic()]
+                child.popen = subprocess.Popen(child.command, cwd=ROOT, env=env, start_new_session=True)
             time.sleep(0.5)
         return 0
     finally:

@@ -178,3 +178,28 @@ def test_staff_work_the_escalation_in_their_telegram_group(channels_system: Runn
     with open_session(system.database_url) as session:
         escalation = session.scalars(select(Escalation).where(Escalation.conversation_id == str(chat))).one()
         assert escalation.status == "closed" and escalation.first_staff_reply_at is not None
+
+
+def test_the_handoff_survives_restarts_of_rasa_and_the_action_server(channels_system: RunningSystem,
+                                                                     platforms: Platforms) -> None:
+    system, telegram, chat = channels_system, platforms.telegram, next(_chats)
+    post_update(system, telegram.text_update("Aus dem Akku kommt Rauch!", chat_id=chat, user_id=chat))
+    replies(telegram, chat, 2)
+    number = staff_api(system, "GET", f"/escalations?conversation_id={chat}", QUALITY)[1]["escalations"][0]["id"]
+
+    system.kill("rasa run actions")
+    system.kill("rasa run --model")
+    time.sleep(1)
+    system.wait_until_healthy()
+
+    post_update(system, telegram.text_update("Hallo, ist da jemand?", chat_id=chat, user_id=chat))
+    time.sleep(2)
+    assert len(telegram.sent("sendMessage", chat)) == 2  # still with the person: the assistant stays silent
+    transcript = staff_api(system, "GET", f"/escalations/{number}", QUALITY)[1]["transcript"]
+    assert "Hallo, ist da jemand?" in [m["text"] for m in transcript]
+    staff_api(system, "POST", f"/escalations/{number}/reply", QUALITY, {"text": "Ja, wir sind da."})
+    assert replies(telegram, chat, 3)[2]["params"]["text"] == "Ja, wir sind da."
+    staff_api(system, "POST", f"/escalations/{number}/close", QUALITY)
+    replies(telegram, chat, 5)
+    post_update(system, telegram.text_update("Was kostet das Stadtrad E5?", chat_id=chat, user_id=chat))
+    assert "2.299 €" in replies(telegram, chat, 6)[5]["params"]["text"]

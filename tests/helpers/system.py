@@ -60,6 +60,35 @@ class RunningSystem:
         assert status == 200, replies
         return replies
 
+    def kill(self, fragment: str) -> None:
+        """Kill (SIGKILL, no goodbye) the started process whose command line contains `fragment`."""
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.process.pid and fragment in command:
+                os.kill(int(entry.name), signal.SIGKILL)
+                return
+        raise AssertionError(f"no running process of the service matches {fragment!r}")
+
+    def wait_until_healthy(self, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        urls = [f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", f"http://127.0.0.1:{self.action_port}/health",
+                f"http://127.0.0.1:{self.console_port}/health"]
+        while True:
+            try:
+                if all(http_json(url, timeout=2)[0] == 200 for url in urls):
+                    return
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the service did not come back")
+            time.sleep(0.5)
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
