@@ -66,6 +66,7 @@ class StaffGroup:
         self.chat_id = int(settings.staff_chat_id)
         self.application: Optional[Application] = None
         self._loop_task: Optional[asyncio.Task] = None
+        self._scanned = 0  # Rasa events read so far in this process; the database knows what was forwarded
 
     async def start(self) -> None:
         base = self.settings.staff_telegram_api_url
@@ -115,33 +116,38 @@ class StaffGroup:
         """What customers write while staff have their conversation, from Rasa's record, each once."""
         with open_session(self.settings.database_url) as session:
             open_ones = {e.conversation_id: e for e in session.scalars(
-                select(Escalation).where(Escalation.status != "closed", Escalation.card_message_id.is_not(None)))}
+                select(Escalation).where(Escalation.status != "closed"))}
             if not open_ones:
                 return
-            seen = session.scalar(select(func.max(EscalationMessage.rasa_event_id))) or 0
+            seen = max(self._scanned, session.scalar(select(func.max(EscalationMessage.rasa_event_id))) or 0)
             with engine_for(self.settings.tracker_store_url).connect() as rasa_db:
                 rows = rasa_db.execute(text(
                     "SELECT id, sender_id, timestamp, data FROM events WHERE type_name = 'user' AND id > :seen "
                     "ORDER BY id"), {"seen": seen}).all()
             for event_id, sender_id, timestamp, data in rows:
                 escalation = open_ones.get(sender_id)
-                if escalation is None or timestamp < _aware(escalation.created_at).timestamp():
-                    continue
                 said = json.loads(data).get("text") or ""
-                if said.startswith("/"):  # a button press such as the rating, not words for staff
+                # Not for staff: other conversations, what came before the escalation, button presses.
+                if escalation is None or timestamp < _aware(escalation.created_at).timestamp() \
+                        or said.startswith("/"):
+                    self._scanned = event_id
                     continue
+                if escalation.card_message_id is None:
+                    break  # its card is not in the group yet: forward from here next round
                 message = EscalationMessage(escalation_id=escalation.id, sender="customer", text=said,
                                             rasa_event_id=event_id)
                 session.add(message)
                 try:
                     session.flush()
-                except IntegrityError:
+                except IntegrityError:  # another round forwarded it already
                     session.rollback()
+                    self._scanned = event_id
                     continue
                 await self.application.bot.send_message(self.chat_id, f"👤 #{escalation.id}: {said}",
                                                         reply_to_message_id=escalation.card_message_id)
                 message.forwarded_at = utcnow()
                 session.commit()
+                self._scanned = event_id
 
     async def remind_unclaimed(self) -> None:
         """Unclaimed after the priority's delay: remind the team, then call on the fallback team."""
