@@ -124,11 +124,6 @@ def search_products(session: Session, query: ProductQuery) -> List[Product]:
     return list(session.scalars(statement))
 
 
-def category_names(session: Session, keys: Sequence[str], language: str) -> List[str]:
-    terms = session.scalars(select(Term).where(Term.kind == "category", Term.key.in_(keys))).all()
-    return [getattr(t, f"plural_{language}") or getattr(t, f"name_{language}") for t in terms]
-
-
 # ── recall ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 @dataclass(frozen=True)
@@ -153,10 +148,6 @@ def check_recall(session: Session, batch: int, product: Optional[Product] = None
     recall = session.scalars(statement).first()
     recalled_product = session.get(Product, recall.sku) if recall else product
     return RecallCheck(batch, recall, recalled_product)
-
-
-def recalls(session: Session) -> List[Recall]:
-    return list(session.scalars(select(Recall).order_by(Recall.id)))
 
 
 # ── orders ──────────────────────────────────────────────────────────────────────────────────────────────────

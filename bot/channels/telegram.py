@@ -25,7 +25,7 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
 from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, first_delivery
-from bot.channels.render import TELEGRAM, Button, Part, render
+from bot.channels.render import TELEGRAM, Button, render
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)

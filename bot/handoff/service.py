@@ -125,13 +125,6 @@ def reply(session: Session, escalation_id: int, staff: Staff, text: str) -> Esca
     return message
 
 
-def record_customer_message(session: Session, escalation: Escalation, text: str) -> EscalationMessage:
-    message = EscalationMessage(escalation_id=escalation.id, sender="customer", text=text)
-    session.add(message)
-    session.flush()
-    return message
-
-
 def close(session: Session, escalation_id: int, staff: Staff) -> Escalation:
     """Close and hand the conversation back to the assistant (the caller resumes it in Rasa)."""
     escalation = get(session, escalation_id, staff)
@@ -139,8 +132,3 @@ def close(session: Session, escalation_id: int, staff: Staff) -> Escalation:
         raise WrongState(f"escalation {escalation_id} is already closed")
     escalation.status, escalation.closed_at = "closed", utcnow()
     return escalation
-
-
-def transcript(session: Session, escalation: Escalation) -> List[EscalationMessage]:
-    return list(session.scalars(select(EscalationMessage).where(EscalationMessage.escalation_id == escalation.id)
-                                .order_by(EscalationMessage.id)))

@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional
+from typing import Optional
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
