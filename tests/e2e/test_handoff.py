@@ -153,7 +153,7 @@ def test_staff_work_the_escalation_in_their_telegram_group(channels_system: Runn
                                              chat_id=chat, user_id=chat))
     replies(telegram, chat, 2)
     card = staff.wait_for(lambda c: c["method"] == "sendMessage" and c["params"]["chat_id"] == STAFF_CHAT
-                          and "gestürzt" in c["params"]["text"], timeout=20)
+                          and "Vorderbremse ausgefallen" in c["params"]["text"], timeout=20)
     assert "KRITISCH" in card["params"]["text"] and "Qualität & Sicherheit" in card["params"]["text"]
     buttons = [b["callback_data"] for row in card["params"]["reply_markup"]["inline_keyboard"] for b in row]
     card_id = card["result"]["message_id"]
