@@ -45,14 +45,9 @@ async def evaluate(model: Path) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) > 1:
-        model = Path(sys.argv[1])
-    else:
-        from bot.config import Settings
-        from bot.model import ensure_model
+    from bot.model import model_from_arguments
 
-        model = ensure_model(Settings.from_env())
-    return asyncio.run(evaluate(model))
+    return asyncio.run(evaluate(model_from_arguments(sys.argv[1:])))
 
 
 if __name__ == "__main__":

@@ -58,3 +58,8 @@ def ensure_model(settings: Settings) -> Path:
             if old != target:
                 old.unlink()
     return target
+
+
+def model_from_arguments(arguments: List[str]) -> Path:
+    """The model a command line names, else the current one (trained first when stale)."""
+    return Path(arguments[0]) if arguments else ensure_model(Settings.from_env())
