@@ -106,16 +106,17 @@ async def reply(request: Request, session: Any, staff: Staff, escalation_id: str
     body = request.json if request.body else None
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         raise HandoffError('send JSON like {"text": "…"}')
-    message = service.reply(session, _id(escalation_id), staff, body["text"])
-    escalation = session.get(Escalation, message.escalation_id)
-    await request.app.ctx.rasa.say(escalation.conversation_id, message.text, staff.name)
+    with session.no_autoflush:  # deliver first, write after: no database lock is held while Rasa answers
+        message = service.reply(session, _id(escalation_id), staff, body["text"])
+        escalation = session.get(Escalation, message.escalation_id)
+        await request.app.ctx.rasa.say(escalation.conversation_id, message.text, staff.name)
     return json(as_json(escalation))
 
 
 @api.post("/escalations/<escalation_id>/close")
 @staff_only
 async def close(request: Request, session: Any, staff: Staff, escalation_id: str) -> HTTPResponse:
-    escalation = service.close(session, _id(escalation_id), staff)
-    session.flush()
-    await request.app.ctx.rasa.hand_back(escalation.conversation_id)
+    with session.no_autoflush:  # hand back first, write after: no database lock is held while Rasa answers
+        escalation = service.close(session, _id(escalation_id), staff)
+        await request.app.ctx.rasa.hand_back(escalation.conversation_id)
     return json(as_json(escalation))

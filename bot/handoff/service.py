@@ -106,7 +106,11 @@ def claim(session: Session, escalation_id: int, staff: Staff) -> Escalation:
 
 
 def reply(session: Session, escalation_id: int, staff: Staff, text: str) -> EscalationMessage:
-    """Record a staff reply (the caller delivers it); replying takes an open escalation."""
+    """Record a staff reply; replying takes an open escalation.
+
+    Nothing is written before the caller commits, so it can deliver the reply in between without holding a write
+    lock (SQLite) while it waits, and a failed delivery changes nothing.
+    """
     text = (text or "").strip()
     if not text:
         raise HandoffError("text must not be empty")
@@ -121,7 +125,6 @@ def reply(session: Session, escalation_id: int, staff: Staff, text: str) -> Esca
         escalation.first_staff_reply_at = utcnow()
     message = EscalationMessage(escalation_id=escalation.id, sender="staff", author=staff.name, text=text)
     session.add(message)
-    session.flush()
     return message
 
 

@@ -113,7 +113,27 @@ class StaffGroup:
                 session.commit()
 
     async def forward_customer_messages(self) -> None:
-        """What customers write while staff have their conversation, from Rasa's record, each once."""
+        """What customers write while staff have their conversation, from Rasa's record, each once.
+
+        Messages are recorded first and sent after, so no write lock is held while Telegram answers; what could not
+        be sent yet is sent in the next round.
+        """
+        self._record_customer_messages()
+        with open_session(self.settings.database_url) as session:
+            waiting = session.execute(select(EscalationMessage.id, EscalationMessage.text, Escalation.id,
+                                             Escalation.card_message_id)
+                                      .join(Escalation, Escalation.id == EscalationMessage.escalation_id)
+                                      .where(EscalationMessage.sender == "customer",
+                                             EscalationMessage.forwarded_at.is_(None),
+                                             Escalation.card_message_id.is_not(None))
+                                      .order_by(EscalationMessage.id)).all()
+        for message_id, said, escalation_id, card in waiting:
+            await self.application.bot.send_message(self.chat_id, f"👤 #{escalation_id}: {said}",
+                                                    reply_to_message_id=card)
+            with open_session(self.settings.database_url) as session, session.begin():
+                session.get(EscalationMessage, message_id).forwarded_at = utcnow()
+
+    def _record_customer_messages(self) -> None:
         with open_session(self.settings.database_url) as session:
             open_ones = {e.conversation_id: e for e in session.scalars(
                 select(Escalation).where(Escalation.status != "closed"))}
@@ -128,43 +148,30 @@ class StaffGroup:
                 escalation = open_ones.get(sender_id)
                 said = json.loads(data).get("text") or ""
                 # Not for staff: other conversations, what came before the escalation, button presses.
-                if escalation is None or timestamp < _aware(escalation.created_at).timestamp() \
-                        or said.startswith("/"):
-                    self._scanned = event_id
-                    continue
-                if escalation.card_message_id is None:
-                    break  # its card is not in the group yet: forward from here next round
-                message = EscalationMessage(escalation_id=escalation.id, sender="customer", text=said,
-                                            rasa_event_id=event_id)
-                session.add(message)
-                try:
-                    session.flush()
-                except IntegrityError:  # another round forwarded it already
-                    session.rollback()
-                    self._scanned = event_id
-                    continue
-                await self.application.bot.send_message(self.chat_id, f"👤 #{escalation.id}: {said}",
-                                                        reply_to_message_id=escalation.card_message_id)
-                message.forwarded_at = utcnow()
-                session.commit()
+                if escalation is not None and timestamp >= _aware(escalation.created_at).timestamp() \
+                        and not said.startswith("/"):
+                    session.add(EscalationMessage(escalation_id=escalation.id, sender="customer", text=said,
+                                                  rasa_event_id=event_id))
+                    try:
+                        session.commit()
+                    except IntegrityError:  # recorded already by another round
+                        session.rollback()
                 self._scanned = event_id
 
     async def remind_unclaimed(self) -> None:
         """Unclaimed after the priority's delay: remind the team, then call on the fallback team."""
         now = utcnow()
         with open_session(self.settings.database_url) as session:
-            for escalation in session.scalars(select(Escalation).where(Escalation.status == "open",
-                                                                       Escalation.notified_at.is_not(None),
-                                                                       Escalation.reminders < 2)):
-                since = _aware(escalation.reminded_at or escalation.notified_at)
-                if now - since < REMIND_AFTER[escalation.priority]:
-                    continue
-                escalation.reminders += 1
-                escalation.reminded_at = now
-                await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders),
-                                                        reply_markup=card_buttons(escalation),
-                                                        reply_to_message_id=escalation.card_message_id)
-                session.commit()
+            due = [e for e in session.scalars(select(Escalation).where(
+                Escalation.status == "open", Escalation.notified_at.is_not(None), Escalation.reminders < 2))
+                if now - _aware(e.reminded_at or e.notified_at) >= REMIND_AFTER[e.priority]]
+        for escalation in due:
+            await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders + 1),
+                                                    reply_markup=card_buttons(escalation),
+                                                    reply_to_message_id=escalation.card_message_id)
+            with open_session(self.settings.database_url) as session, session.begin():
+                stored = session.get(Escalation, escalation.id)
+                stored.reminders, stored.reminded_at = escalation.reminders + 1, now
 
     # ── staff in the group ──────────────────────────────────────────────────────────────────────────────────
 
@@ -183,9 +190,9 @@ class StaffGroup:
                     escalation = service.claim(session, int(raw_id), self._member(update))
                     answer = f"Übernommen von {escalation.claimed_by}"
                 elif verb == "close":
-                    escalation = service.close(session, int(raw_id), self._member(update))
-                    session.flush()
-                    await self.rasa.hand_back(escalation.conversation_id)
+                    with session.no_autoflush:  # hand back first, write after: no lock held while Rasa answers
+                        escalation = service.close(session, int(raw_id), self._member(update))
+                        await self.rasa.hand_back(escalation.conversation_id)
                     answer = "Abgeschlossen – der Bot ist wieder da"
                 session.commit()
             except (HandoffError, ValueError, RasaUnavailable) as error:
@@ -213,8 +220,9 @@ class StaffGroup:
                 return
             staff = self._member(update)
             try:
-                service.reply(session, escalation.id, staff, message.text)
-                await self.rasa.say(escalation.conversation_id, message.text, staff.name)
+                with session.no_autoflush:  # deliver first, write after: no lock held while Rasa answers
+                    service.reply(session, escalation.id, staff, message.text)
+                    await self.rasa.say(escalation.conversation_id, message.text, staff.name)
                 session.commit()
             except (HandoffError, RasaUnavailable) as error:
                 session.rollback()
