@@ -175,9 +175,14 @@ def test_staff_work_the_escalation_in_their_telegram_group(channels_system: Runn
     # Closing from the card hands the conversation back and asks for a rating.
     staff.push_update(staff.callback_update(buttons[1], chat_id=STAFF_CHAT, user_id=4242, message_id=card_id))
     assert "wieder" in replies(telegram, chat, 5)[3]["params"]["text"]
-    with open_session(system.database_url) as session:
-        escalation = session.scalars(select(Escalation).where(Escalation.conversation_id == str(chat))).one()
-        assert escalation.status == "closed" and escalation.first_staff_reply_at is not None
+    deadline = time.monotonic() + 10  # the escalation is written closed once Rasa took the conversation back
+    while True:
+        with open_session(system.database_url) as session:
+            escalation = session.scalars(select(Escalation).where(Escalation.conversation_id == str(chat))).one()
+        if escalation.status == "closed" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert escalation.status == "closed" and escalation.first_staff_reply_at is not None
 
 
 def test_the_handoff_survives_restarts_of_rasa_and_the_action_server(channels_system: RunningSystem,

@@ -23,20 +23,17 @@ nothing is delivered to a webhook.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import hashlib
 import hmac
 import json
 import secrets
-import socket
-import threading
 import time
 from collections import deque
-from pprint import pformat
 from typing import Any, Callable, Deque, Dict, List, Literal, Optional, Tuple
 
 from aiohttp import web
+
+from tests.fakes.server import FakeServer
 
 MAX_TEXT_LENGTH = 2000
 MAX_TEMPLATE_TEXT_LENGTH = 640
@@ -143,8 +140,14 @@ def _check_list(value: Any, param: str, limit: int) -> List[Any]:
     return value
 
 
-class FakeGraph:
-    """The Graph API of one Facebook page, with recording and failure injection for tests."""
+class FakeGraph(FakeServer):
+    """The Graph API of one Facebook page, with recording and failure injection for tests.
+
+    Each of `calls`, in the order they were answered: {"http_method", "path" (without the version,
+    e.g. "me/messages"), "query" and "body" (both without the access token), "status", "response",
+    "failed", "time"}."""
+
+    _api_name = "Graph"
 
     def __init__(
         self,
@@ -152,14 +155,14 @@ class FakeGraph:
         page_id: str = "106842391234567",
         api_version: str = "v15.0",
     ) -> None:
+        super().__init__()
         self.page_access_token = page_access_token
         self.page_id = page_id
         self.api_version = api_version
         self.root_url = ""
         self.graph_url = ""  # what MessengerClient.graph_url should be set to
 
-        self._lock = threading.Condition()  # guards everything below; notified on each recorded call
-        self._calls: List[Call] = []
+        # Guarded by self._lock.
         self._failures: Deque[GraphError] = deque()
         self._profile: Dict[str, Any] = {}
         self._users: Dict[str, Dict[str, Any]] = {}
@@ -171,87 +174,13 @@ class FakeGraph:
             ("DELETE", "me/messenger_profile"): self._delete_profile,
         }
 
-        self._thread: Optional[threading.Thread] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> None:
-        """Serve on a free port of 127.0.0.1 in a background thread; sets root_url and graph_url."""
-        if self._thread is not None:
-            raise RuntimeError("FakeGraph is already running")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        loop = asyncio.new_event_loop()
-        started: concurrent.futures.Future[None] = concurrent.futures.Future()
-        thread = threading.Thread(target=self._serve, args=(loop, sock, started), name="fake-graph", daemon=True)
-        thread.start()
-        try:
-            started.result(timeout=10)
-        except BaseException:
-            thread.join(timeout=10)
-            raise
-        self.root_url = f"http://127.0.0.1:{port}"
-        self.graph_url = f"{self.root_url}/{self.api_version}"
-        self._loop = loop
-        self._thread = thread
-
-    def stop(self) -> None:
-        """Close the server and end its thread."""
-        if self._thread is None:
-            return
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        if self._thread.is_alive():
-            raise RuntimeError("the FakeGraph server thread did not stop within 30 s")
-        self._thread = None
-        self._loop = None
-
-    def __enter__(self) -> "FakeGraph":
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _serve(
-        self, loop: asyncio.AbstractEventLoop, sock: socket.socket, started: concurrent.futures.Future[None]
-    ) -> None:
-        """The server thread: start, run until stop(), then shut down within the same loop."""
-        asyncio.set_event_loop(loop)
-        try:
-            runner = loop.run_until_complete(self._start_server(sock))
-        except BaseException as error:
-            sock.close()
-            loop.close()
-            started.set_exception(error)
-            return
-        started.set_result(None)
-        loop.run_forever()
-        try:
-            loop.run_until_complete(runner.cleanup())
-        finally:
-            loop.close()
-
-    async def _start_server(self, sock: socket.socket) -> web.AppRunner:
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        return runner
+    def _started(self, root_url: str) -> None:
+        self.root_url = root_url
+        self.graph_url = f"{root_url}/{self.api_version}"
 
     # ----------------------------------------------------------------- what the bot did
-
-    @property
-    def calls(self) -> List[Call]:
-        """Every API call so far in the order they were answered (a copy): {"http_method", "path"
-        (without the version, e.g. "me/messages"), "query" and "body" (both without the access
-        token), "status", "response", "failed", "time"}."""
-        with self._lock:
-            return list(self._calls)
 
     def sent(
         self,
@@ -271,26 +200,6 @@ class FakeGraph:
             and (recipient_id is None or str((call["body"].get("recipient") or {}).get("id")) == recipient_id)
         ]
 
-    def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 10.0, *, after: int = 0) -> Call:
-        """The first matching call at index `after` or later, waiting up to `timeout` s for it.
-
-        Calls recorded before wait_for count too: pass after=len(fake.calls), taken before the
-        action, to wait for a new one."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            checked = after
-            while True:
-                for call in self._calls[checked:]:
-                    if predicate(call):
-                        return call
-                checked = max(checked, len(self._calls))
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"no matching Graph API call within {timeout} s; calls so far:\n{pformat(self._calls)}"
-                    )
-                self._lock.wait(remaining)
-
     @property
     def messenger_profile(self) -> Dict[str, Any]:
         """The page's Messenger profile properties as set through the API (a copy)."""
@@ -306,11 +215,6 @@ class FakeGraph:
             raise ValueError(f"unknown user profile fields {sorted(unknown)}; known: {sorted(USER_FIELDS)}")
         with self._lock:
             self._users.setdefault(psid, {}).update(fields)
-
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self._calls.append(call)
-            self._lock.notify_all()
 
     # ----------------------------------------------------------------- failure injection
 

@@ -19,20 +19,19 @@ to the fake; updates are never delivered to a webhook.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import re
 import socket
-import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from http import HTTPStatus
-from pprint import pformat
 from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from tests.fakes.server import FakeServer
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -157,13 +156,23 @@ class UploadedFile:
     data: bytes
 
 
-class FakeTelegram:
-    """A Telegram Bot API server for one bot, with recording and failure injection for tests."""
+class FakeTelegram(FakeServer):
+    """A Telegram Bot API server for one bot, with recording and failure injection for tests.
+
+    Each of `calls`, in the order they were answered: {"method", "params", "time"} plus "result" on
+    success, or "failed": True, "error_code" and "description" on an error answer. A call whose
+    client timed out is still carried out and recorded, except a getUpdates long poll, which ends
+    unrecorded when its client goes away."""
+
+    _api_name = "Telegram"
+    _client_max_size = MAX_UPLOAD_BYTES
+    _handler_cancellation = True
 
     def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "lindner_test_bot") -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
             raise ValueError(f"a bot token looks like '<bot id>:<secret>', not {token!r}")
+        super().__init__()
         self.token = token
         self.bot_user: Dict[str, Any] = {
             "id": int(bot_id),
@@ -175,8 +184,7 @@ class FakeTelegram:
         self.base_file_url = ""
         self.root_url = ""  # what aiogram's TelegramAPIServer.from_base() wants
 
-        self._lock = threading.Condition()  # guards everything below; notified on each recorded call
-        self._calls: List[Call] = []
+        # Guarded by self._lock.
         self._failures: Dict[str, Deque[ApiError]] = defaultdict(deque)
         self._delays: Dict[str, Deque[float]] = defaultdict(deque)
         self._updates: List[Dict[str, Any]] = []
@@ -206,8 +214,6 @@ class FakeTelegram:
         }
         self._method_names = {name.lower(): name for name in self._methods}  # Telegram ignores case
 
-        self._thread: Optional[threading.Thread] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
         # Loop-thread state, created in _start_server.
         self._stopping: Optional[asyncio.Future[None]] = None
         self._updates_arrived: Optional[asyncio.Future[None]] = None
@@ -215,83 +221,25 @@ class FakeTelegram:
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> None:
-        """Serve on a free port of 127.0.0.1 in a background thread; sets the URLs."""
-        if self._thread is not None:
-            raise RuntimeError("FakeTelegram is already running")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        loop = asyncio.new_event_loop()
-        started: concurrent.futures.Future[None] = concurrent.futures.Future()
-        thread = threading.Thread(target=self._serve, args=(loop, sock, started), name="fake-telegram", daemon=True)
-        thread.start()
-        try:
-            started.result(timeout=10)
-        except BaseException:
-            thread.join(timeout=10)
-            raise
-        self.root_url = f"http://127.0.0.1:{port}"
-        self.base_url = f"{self.root_url}/bot"
-        self.base_file_url = f"{self.root_url}/file/bot"
-        with self._lock:
-            self._loop = loop
-        self._thread = thread
+    def _started(self, root_url: str) -> None:
+        self.root_url = root_url
+        self.base_url = f"{root_url}/bot"
+        self.base_file_url = f"{root_url}/file/bot"
 
-    def stop(self) -> None:
-        """Answer pending long polls and delayed calls, close the server and end its thread."""
-        if self._thread is None:
-            return
-        with self._lock:
-            loop, self._loop = self._loop, None
-        assert loop is not None
-        loop.call_soon_threadsafe(loop.stop)
-        self._thread.join(timeout=30)
-        if self._thread.is_alive():
-            raise RuntimeError("the FakeTelegram server thread did not stop within 30 s")
-        self._thread = None
-
-    def __enter__(self) -> "FakeTelegram":
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _serve(
-        self, loop: asyncio.AbstractEventLoop, sock: socket.socket, started: concurrent.futures.Future[None]
-    ) -> None:
-        """The server thread: start, run until stop(), then shut down within the same loop."""
-        asyncio.set_event_loop(loop)
-        try:
-            runner = loop.run_until_complete(self._start_server(sock))
-        except BaseException as error:
-            sock.close()
-            loop.close()
-            started.set_exception(error)
-            return
-        started.set_result(None)
-        loop.run_forever()
-        try:
-            loop.run_until_complete(self._shutdown(runner))
-        finally:
-            loop.close()
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        router.add_route("*", "/{tail:.*}", self._handle_unknown)
 
     async def _start_server(self, sock: socket.socket) -> web.AppRunner:
         loop = asyncio.get_running_loop()
         self._stopping = loop.create_future()
         self._updates_arrived = loop.create_future()
         self._poll = None
-        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
-        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0, handler_cancellation=True)
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        return runner
+        return await super()._start_server(sock)
 
     async def _shutdown(self, runner: web.AppRunner) -> None:
+        """Answer pending long polls and delayed calls, then close the server."""
         assert self._stopping is not None
         self._stopping.set_result(None)  # wakes long polls and delayed calls
         await runner.cleanup()
@@ -300,16 +248,6 @@ class FakeTelegram:
             await asyncio.wait(answering, timeout=5)
 
     # ----------------------------------------------------------------- what the bot did
-
-    @property
-    def calls(self) -> List[Call]:
-        """Every API call so far in the order they were answered (a copy): {"method", "params", "time"}
-        plus "result" on success, or "failed": True, "error_code" and "description" on an error answer.
-
-        A call whose client timed out is still carried out and recorded, except a getUpdates long
-        poll, which ends unrecorded when its client goes away."""
-        with self._lock:
-            return list(self._calls)
 
     def sent(
         self, method: Optional[str] = None, chat_id: Optional[int] = None, *, include_failed: bool = False
@@ -322,31 +260,6 @@ class FakeTelegram:
             and (method is None or call["method"] == method)
             and (chat_id is None or call["params"].get("chat_id") == chat_id)
         ]
-
-    def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 10.0, *, after: int = 0) -> Call:
-        """The first matching call at index `after` or later, waiting up to `timeout` s for it.
-
-        Calls recorded before wait_for count too: pass after=len(fake.calls), taken before the
-        action, to wait for a new one."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            checked = after
-            while True:
-                for call in self._calls[checked:]:
-                    if predicate(call):
-                        return call
-                checked = max(checked, len(self._calls))
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"no matching Telegram API call within {timeout} s; calls so far:\n{pformat(self._calls)}"
-                    )
-                self._lock.wait(remaining)
-
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self._calls.append(call)
-            self._lock.notify_all()
 
     # ----------------------------------------------------------------- failure injection
 

@@ -22,23 +22,20 @@ WhatsApp 24-hour session window and templates are not checked; num_segments is a
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import re
 import secrets
-import socket
-import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from http import HTTPStatus
-from pprint import pformat
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Deque, Dict, List, Optional, Tuple
 from urllib.parse import urlencode, urlsplit
 
 from aiohttp import BasicAuth, web
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.server import FakeServer
 
 API_VERSION = "2010-04-01"
 MAX_BODY_LENGTH = 1600
@@ -79,8 +76,13 @@ def _whatsapp(number: str) -> str:
     return number if number.startswith(WHATSAPP) else WHATSAPP + number
 
 
-class FakeTwilio:
-    """The REST API of one Twilio account with one WhatsApp sender, with recording and failure injection."""
+class FakeTwilio(FakeServer):
+    """The REST API of one Twilio account with one WhatsApp sender, with recording and failure injection.
+
+    Each of `calls`, in the order they were answered: {"method", "path", "params" (form fields;
+    MediaUrl always a list), "status", "response", "failed", "time"}."""
+
+    _api_name = "Twilio"
 
     def __init__(
         self,
@@ -88,94 +90,20 @@ class FakeTwilio:
         auth_token: str = "5e9d2c7a41b8f3e6d0c9b8a7f6e5d4c3",
         whatsapp_number: str = "whatsapp:+14155238886",
     ) -> None:
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.whatsapp_number = _whatsapp(whatsapp_number)
         self.base_url = ""  # what Client.api.base_url should be set to
 
-        self._lock = threading.Condition()  # guards everything below; notified on each recorded call
-        self._calls: List[Call] = []
-        self._failures: Deque[TwilioError] = deque()
-
-        self._thread: Optional[threading.Thread] = None
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._failures: Deque[TwilioError] = deque()  # guarded by self._lock
 
     # ----------------------------------------------------------------- lifecycle
 
-    def start(self) -> None:
-        """Serve on a free port of 127.0.0.1 in a background thread; sets base_url."""
-        if self._thread is not None:
-            raise RuntimeError("FakeTwilio is already running")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        loop = asyncio.new_event_loop()
-        started: concurrent.futures.Future[None] = concurrent.futures.Future()
-        thread = threading.Thread(target=self._serve, args=(loop, sock, started), name="fake-twilio", daemon=True)
-        thread.start()
-        try:
-            started.result(timeout=10)
-        except BaseException:
-            thread.join(timeout=10)
-            raise
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._loop = loop
-        self._thread = thread
-
-    def stop(self) -> None:
-        """Close the server and end its thread."""
-        if self._thread is None:
-            return
-        assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        if self._thread.is_alive():
-            raise RuntimeError("the FakeTwilio server thread did not stop within 30 s")
-        self._thread = None
-        self._loop = None
-
-    def __enter__(self) -> "FakeTwilio":
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _serve(
-        self, loop: asyncio.AbstractEventLoop, sock: socket.socket, started: concurrent.futures.Future[None]
-    ) -> None:
-        """The server thread: start, run until stop(), then shut down within the same loop."""
-        asyncio.set_event_loop(loop)
-        try:
-            runner = loop.run_until_complete(self._start_server(sock))
-        except BaseException as error:
-            sock.close()
-            loop.close()
-            started.set_exception(error)
-            return
-        started.set_result(None)
-        loop.run_forever()
-        try:
-            loop.run_until_complete(runner.cleanup())
-        finally:
-            loop.close()
-
-    async def _start_server(self, sock: socket.socket) -> web.AppRunner:
-        app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        return runner
+    def _started(self, root_url: str) -> None:
+        self.base_url = root_url
 
     # ----------------------------------------------------------------- what the bot did
-
-    @property
-    def calls(self) -> List[Call]:
-        """Every API call so far in the order they were answered (a copy): {"method", "path",
-        "params" (form fields; MediaUrl always a list), "status", "response", "failed", "time"}."""
-        with self._lock:
-            return list(self._calls)
 
     def sent(self, to: Optional[str] = None, *, include_failed: bool = False) -> List[Call]:
         """The calls that created a message (all message creation calls with include_failed),
@@ -188,31 +116,6 @@ class FakeTwilio:
             and (include_failed or not call["failed"])
             and (to is None or call["params"].get("To") == to)
         ]
-
-    def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 10.0, *, after: int = 0) -> Call:
-        """The first matching call at index `after` or later, waiting up to `timeout` s for it.
-
-        Calls recorded before wait_for count too: pass after=len(fake.calls), taken before the
-        action, to wait for a new one."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            checked = after
-            while True:
-                for call in self._calls[checked:]:
-                    if predicate(call):
-                        return call
-                checked = max(checked, len(self._calls))
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise AssertionError(
-                        f"no matching Twilio API call within {timeout} s; calls so far:\n{pformat(self._calls)}"
-                    )
-                self._lock.wait(remaining)
-
-    def _record(self, call: Call) -> None:
-        with self._lock:
-            self._calls.append(call)
-            self._lock.notify_all()
 
     # ----------------------------------------------------------------- failure injection
 
