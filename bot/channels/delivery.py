@@ -9,7 +9,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.channels.render import Part
+from rasa.core.channels.channel import OutputChannel
+
+from bot.channels.render import Button, Limits, Part, render
 from bot.db import open_session
 from bot.db.models import OutboxMessage, ProcessedUpdate, utcnow
 
@@ -153,3 +155,21 @@ class ReliableSender(ABC):
                 await self.outbox.flush(self.deliver)
             except Exception:  # the database may be away for a moment; the next round tries again
                 logger.exception("Outbox delivery on %s failed", self.outbox.channel)
+
+
+class RenderedOutput(OutputChannel):
+    """Rasa's replies to one person, shaped by the renderer to the channel's `limits` and sent reliably; works
+    outside a request too, for staff replies pushed later."""
+
+    limits: Limits
+
+    def __init__(self, sender: ReliableSender) -> None:
+        self.sender = sender
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        buttons = [Button(b.get("title", ""), b.get("payload", "")) for b in message.get("buttons") or []]
+        parts = render(message.get("text") or "", buttons, message.get("image"), limits=self.limits)
+        await self.sender.send_parts(recipient_id, parts)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})

@@ -19,8 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, first_delivery
-from bot.channels.render import MESSENGER, Button, render
+from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery
+from bot.channels.render import MESSENGER
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -74,23 +74,14 @@ class MessengerSender(ReliableSender):
             logger.debug("typing indicator failed", exc_info=True)
 
 
-class MessengerOutput(OutputChannel):
-    """Rasa's replies to one Messenger user; also works outside a request, for staff replies pushed later."""
+class MessengerOutput(RenderedOutput):
+    """Replies to one Messenger user."""
+
+    limits = MESSENGER
 
     @classmethod
     def name(cls) -> Text:
         return CHANNEL
-
-    def __init__(self, sender: MessengerSender) -> None:
-        self.sender = sender
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        buttons = [Button(b.get("title", ""), b.get("payload", "")) for b in message.get("buttons") or []]
-        await self.sender.send_parts(recipient_id, render(message.get("text") or "", buttons, message.get("image"),
-                                                          limits=MESSENGER))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
 
 
 class _Events(Messenger):

@@ -24,8 +24,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
-from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, first_delivery
-from bot.channels.render import TELEGRAM, Button, render
+from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery
+from bot.channels.render import TELEGRAM
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -81,23 +81,14 @@ class TelegramSender(ReliableSender):
         return InlineKeyboardMarkup(rows)
 
 
-class TelegramOutput(OutputChannel):
-    """Rasa's replies to one Telegram chat; also works outside a request, for staff replies pushed later."""
+class TelegramOutput(RenderedOutput):
+    """Replies to one Telegram chat."""
+
+    limits = TELEGRAM
 
     @classmethod
     def name(cls) -> Text:
         return CHANNEL
-
-    def __init__(self, sender: TelegramSender) -> None:
-        self.sender = sender
-
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        buttons = [Button(b.get("title", ""), b.get("payload", "")) for b in message.get("buttons") or []]
-        parts = render(message.get("text") or "", buttons, message.get("image"), limits=TELEGRAM)
-        await self.sender.send_parts(recipient_id, parts)
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
 
 
 class TelegramInput(InputChannel):

@@ -15,8 +15,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, first_delivery
-from bot.channels.render import WHATSAPP, Button, render
+from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery
+from bot.channels.render import WHATSAPP
 from bot.config import Settings
 from bot.db import open_session
 from bot.db.models import PendingChoice, utcnow
@@ -65,26 +65,20 @@ class WhatsAppSender(ReliableSender):
                                 permanent=error.status < 500 and error.status != 429) from None
 
 
-class WhatsAppOutput(OutputChannel):
-    """Rasa's replies to one WhatsApp number; also works outside a request, for staff replies pushed later."""
+class WhatsAppOutput(RenderedOutput):
+    """Replies to one WhatsApp number; the options of a numbered list are remembered for the answer."""
+
+    limits = WHATSAPP
 
     @classmethod
     def name(cls) -> Text:
         return CHANNEL
 
-    def __init__(self, sender: WhatsAppSender) -> None:
-        self.sender = sender
-
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        buttons = [Button(b.get("title", ""), b.get("payload", "")) for b in message.get("buttons") or []]
-        if buttons:
-            await asyncio.to_thread(remember_choices, self.sender.database_url, recipient_id,
-                                    [b.payload for b in buttons])
-        await self.sender.send_parts(recipient_id, render(message.get("text") or "", buttons, message.get("image"),
-                                                          limits=WHATSAPP))
-
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
+        payloads = [b.get("payload", "") for b in message.get("buttons") or []]
+        if payloads:
+            await asyncio.to_thread(remember_choices, self.sender.database_url, recipient_id, payloads)
+        await super().send_response(recipient_id, message)
 
 
 class WhatsAppInput(InputChannel):
