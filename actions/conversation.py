@@ -14,7 +14,7 @@ from actions.jobs import answer_application
 from actions.orders import answer_order
 from actions.products import answer_recall
 from bot.catalog import queries
-from bot.feedback.unanswered import record_unanswered
+from bot.feedback.store import record_feedback
 from bot.handoff.routing import REASONS, Route
 from bot.privacy.pseudonym import conversation_ref
 
@@ -51,8 +51,9 @@ class ActionHandleUnclear(BotAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
         text = tracker.latest_message.get("text") or ""
-        record_unanswered(db, text=text, language=language(tracker), channel=tracker.get_latest_input_channel() or "",
-                          conversation_ref=conversation_ref(tracker.sender_id, SETTINGS))
+        record_feedback(db, kind="unanswered", text=text, language=language(tracker),
+                        channel=tracker.get_latest_input_channel() or "",
+                        conversation_ref=conversation_ref(tracker.sender_id, SETTINGS))
         if _unclear_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_cannot_answer")
             return [SlotSet(PENDING, "person")]

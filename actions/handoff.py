@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.common import BotAction, entity, intent, language, session
-from bot.db.models import Escalation, Team
+from actions.common import BotAction, intent, language, session
+from bot.db.models import Team
 from bot.handoff import service
 from bot.handoff.hours import availability, describe_opening
 from bot.handoff.routing import REASONS, Route, route
@@ -87,24 +87,4 @@ class ActionHandBack(BotAction):
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
         dispatcher.utter_message(response="utter_handed_back")
         dispatcher.utter_message(response="utter_ask_rating")
-        return []
-
-
-class ActionStoreRating(BotAction):
-    """A 1–5 rating of the last handled escalation."""
-
-    def name(self) -> str:
-        return "action_store_rating"
-
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
-        raw = str(entity(tracker, "rating") or "")
-        rating = int(raw) if raw.isdigit() and 1 <= int(raw) <= 5 else None
-        escalation = db.scalars(select(Escalation).where(Escalation.conversation_id == tracker.sender_id,
-                                                         Escalation.status == "closed")
-                                .order_by(Escalation.id.desc())).first()
-        if rating is None or escalation is None:
-            dispatcher.utter_message(response="utter_how_can_i_help")
-            return []
-        escalation.rating = rating
-        dispatcher.utter_message(response="utter_thanks_for_rating")
         return []

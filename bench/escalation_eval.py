@@ -1,4 +1,8 @@
-"""Escalation recall per team and the false-escalation rate, on the held-out set bench/data/escalation_test.yml.
+"""Escalation recall per team and the false-escalation rate, on two sets never trained on.
+
+bench/data/escalation_test.yml was the first held-out set; its misses have since guided the trigger terms, so it is
+now a development set. bench/data/escalation_test_2.yml was written later by someone who saw neither the training
+data nor the triggers, and nothing was tuned on it: its figures are the ones that count.
 
 A message escalates when the assistant's NLU (classifier plus each team's trigger terms) gives an escalation
 intent; the team is then chosen as action_escalate chooses it.   Usage: python bench/escalation_eval.py [MODEL]
@@ -20,16 +24,29 @@ GOALS = {"Qualität & Sicherheit": 0.98}
 DEFAULT_GOAL, FALSE_GOAL = 0.95, 0.02
 
 
+SETS = [("development set (guided the triggers)", "escalation_test.yml"),
+        ("held-out set (never tuned on)", "escalation_test_2.yml")]
+
+
 async def evaluate(model: Path) -> int:
     from rasa.core.agent import Agent
 
+    agent = Agent.load(str(model))
+    failed = False
+    for title, name in SETS:
+        print(f"\n== {title}: bench/data/{name}")
+        failed |= await evaluate_set(agent, ROOT / "bench" / "data" / name, counts=name == SETS[-1][1])
+    return 1 if failed else 0
+
+
+async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
+    """Print recall per team and the false-escalation rate; True when a goal is missed and the set counts."""
     from bot.handoff.routing import INTENTS, route
 
     teams = yaml.safe_load((ROOT / "data" / "company" / "teams.yaml").read_text(encoding="utf-8"))["teams"]
     names = {t["key"]: t["name"] for t in teams}
     triggers = {t["key"]: t.get("triggers") or {} for t in teams}
-    messages = yaml.safe_load((ROOT / "bench" / "data" / "escalation_test.yml").read_text(encoding="utf-8"))["messages"]
-    agent = Agent.load(str(model))
+    messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
     hits: Dict[str, Counter] = defaultdict(Counter)
     misses: List[str] = []
     for message in messages:
@@ -54,8 +71,8 @@ async def evaluate(model: Path) -> int:
     failed |= false_rate > FALSE_GOAL
     print(f"{'false escalations':<24}{hits['none']['total']:>9}{false_rate:>8.3f}  ≤ {FALSE_GOAL}  "
           f"{'ok' if false_rate <= FALSE_GOAL else 'ABOVE GOAL'}")
-    print("\nMisses:\n" + "\n".join(misses[:40]))
-    return 1 if failed else 0
+    print("\nMisses:\n" + "\n".join(misses[:60]))
+    return failed and counts
 
 
 def main() -> int:

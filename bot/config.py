@@ -6,7 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,22 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _choice(name: str, allowed: Tuple[str, ...]) -> str:
+    """One of `allowed`, the first being the default."""
+    raw = os.environ.get(name) or allowed[0]
+    if raw not in allowed:
+        raise SystemExit(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
+def _clock(name: str, default: str) -> str:
+    raw = os.environ.get(name) or default
+    hours, _, minutes = raw.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60 and len(minutes) == 2):
+        raise SystemExit(f"{name} must be a time like 07:00, got {raw!r}")
+    return raw
 
 
 def _tokens(name: str) -> Dict[str, str]:
@@ -57,6 +73,16 @@ class Settings:
     staff_telegram_token: str  # the staff bot (empty: no staff group notifications)
     staff_chat_id: str  # the staff group the cards go to
     staff_telegram_api_url: str
+    reports_dir: Path  # the weekly reports, one folder per week
+    report_language: str  # de or en
+    report_send_time: str  # HH:MM on Mondays, Europe/Berlin
+    smtp_host: str  # empty: reports are not e-mailed
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    report_email_from: str
+    report_email_to: Tuple[str, ...]  # Produktmanagement's addresses
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -89,6 +115,16 @@ class Settings:
             staff_telegram_token=os.environ.get("STAFF_TELEGRAM_TOKEN", ""),
             staff_chat_id=os.environ.get("STAFF_TELEGRAM_CHAT_ID", ""),
             staff_telegram_api_url=os.environ.get("STAFF_TELEGRAM_API_URL") or "https://api.telegram.org/bot",
+            reports_dir=Path(os.environ.get("REPORTS_DIR") or var_dir / "reports"),
+            report_language=_choice("REPORT_LANGUAGE", ("de", "en")),
+            report_send_time=_clock("REPORT_SEND_TIME", "07:00"),
+            smtp_host=os.environ.get("SMTP_HOST", ""),
+            smtp_port=_int("SMTP_PORT", 587),
+            smtp_user=os.environ.get("SMTP_USER", ""),
+            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_choice("SMTP_STARTTLS", ("true", "false")) == "true",
+            report_email_from=os.environ.get("REPORT_EMAIL_FROM", "insights@localhost"),
+            report_email_to=tuple(a.strip() for a in os.environ.get("REPORT_EMAIL_TO", "").split(",") if a.strip()),
         )
 
     def secret(self, configured: str, name: str) -> str:

@@ -1,4 +1,4 @@
-"""The staff API: escalations listed, read with their transcript, claimed, answered and closed.
+"""The staff API: escalations listed, read with their transcript, claimed, answered and closed; feedback listed.
 
 Bearer tokens per team (STAFF_TOKENS) and one admin token (STAFF_ADMIN_TOKEN). No token → 401, another team's
 escalation → 403, malformed input → 400; nothing changes on any error.
@@ -6,19 +6,27 @@ escalation → 403, malformed input → 400; nothing changes on any error.
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import datetime
 from functools import wraps
-from typing import Any, Awaitable, Callable, Dict, Optional
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, file, json
 
+from sqlalchemy import select
+
+from bot.catalog.queries import find_products
 from bot.db import open_session
-from bot.db.models import Escalation
+from bot.db.models import FEEDBACK_KINDS, Escalation, Product
+from bot.feedback.store import feedback
 from bot.handoff import service
+from bot.handoff.hours import BERLIN
 from bot.handoff.rasa_api import RasaUnavailable
-from bot.handoff.service import HandoffError, Staff
+from bot.handoff.service import HandoffError, NotAllowed, NotFound, Staff
+from bot.privacy.pseudonym import conversation_ref
 
 api = Blueprint("api", url_prefix="/api")
 
@@ -120,3 +128,96 @@ async def close(request: Request, session: Any, staff: Staff, escalation_id: str
         escalation = service.close(session, _id(escalation_id), staff)
         await request.app.ctx.rasa.hand_back(escalation.conversation_id)
     return json(as_json(escalation))
+
+
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
+FEEDBACK_TEAM = "Produktmanagement"  # feedback is theirs (and the admin's) to read
+FEEDBACK_FIELDS = ("id", "kind", "text", "rating", "sku", "language", "channel", "conversation_ref", "escalation_id",
+                   "created_at")
+
+
+def _since(raw: str) -> datetime:
+    try:
+        since = datetime.fromisoformat(raw)
+    except ValueError:
+        raise HandoffError(f"since must be an ISO date or time such as 2026-11-16 or 2026-11-16T08:00:00+01:00, "
+                           f"not {raw!r}") from None
+    return since if since.tzinfo else since.replace(tzinfo=BERLIN)
+
+
+def _product_people_only(staff: Staff) -> None:
+    if staff.team not in (None, FEEDBACK_TEAM):
+        raise NotAllowed(f"feedback and reports are for the team {FEEDBACK_TEAM}; the team {staff.team} may not "
+                         f"read them")
+
+
+@api.get("/feedback")
+@staff_only
+async def list_feedback(request: Request, session: Any, staff: Staff) -> HTTPResponse:
+    _product_people_only(staff)
+    unknown = set(request.args) - {"kind", "product", "since", "conversation_id", "limit"}
+    if unknown:
+        raise HandoffError(f"unknown filter(s): {', '.join(sorted(unknown))}")
+    kind = request.args.get("kind")
+    if kind is not None and kind not in FEEDBACK_KINDS:
+        raise HandoffError(f"kind must be one of {', '.join(FEEDBACK_KINDS)}, not {kind!r}")
+    product = request.args.get("product")
+    sku = None
+    if product is not None:
+        found = find_products(session, product)
+        if len(found) != 1:
+            raise HandoffError(f"product {product!r} names {'no' if not found else 'more than one'} product; "
+                               f"give its SKU, e.g. LR-E7")
+        sku = found[0].sku
+    limit = request.args.get("limit", "1000")
+    if not limit.isdigit() or not 1 <= int(limit) <= 10000:
+        raise HandoffError(f"limit must be a number from 1 to 10000, not {limit!r}")
+    conversation_id = request.args.get("conversation_id")
+    items = feedback(session, kind=kind, sku=sku, since=_since(request.args["since"]) if "since" in request.args else None,
+                     conversation_ref=conversation_ref(conversation_id, request.app.ctx.settings)
+                     if conversation_id is not None else None, limit=int(limit), newest_first=True)
+    names = {p.sku: p.name for p in session.scalars(select(Product).where(Product.sku.in_({i.sku for i in items})))}
+    return json({"feedback": [{**{field: (value.isoformat() if isinstance(value, datetime) else value)
+                                      for field in FEEDBACK_FIELDS for value in [getattr(item, field)]},
+                               "product": names.get(item.sku)} for item in items]})
+
+
+def _report_weeks(folder: Path) -> List[Path]:
+    """The weeks' report folders, newest first."""
+    return sorted((d for d in folder.iterdir() if d.is_dir() and WEEK.match(d.name)), reverse=True) \
+        if folder.is_dir() else []
+
+
+@api.get("/reports")
+@staff_only
+async def list_reports(request: Request, session: Any, staff: Staff) -> HTTPResponse:
+    """The weekly reports written so far, newest week first, with their files."""
+    _product_people_only(staff)
+    weeks = _report_weeks(request.app.ctx.settings.reports_dir)
+    return json({"reports": [{"week": d.name, "files": [f"/api/reports/{d.name}/{f.name}" for f in sorted(d.iterdir())
+                                                        if f.is_file()]} for d in weeks]})
+
+
+@api.get("/reports/latest")
+@staff_only
+async def latest_report(request: Request, session: Any, staff: Staff) -> HTTPResponse:
+    """The newest week's HTML report, in the configured language when it exists."""
+    _product_people_only(staff)
+    weeks = _report_weeks(request.app.ctx.settings.reports_dir)
+    for week in weeks:
+        pages = sorted(week.glob("*.html"), key=lambda f: f".{request.app.ctx.settings.report_language}." not in f.name)
+        if pages:
+            return await file(pages[0], mime_type="text/html; charset=utf-8")
+    raise NotFound("no report has been written yet (python -m bot report)")
+
+
+@api.get("/reports/<week>/<name>")
+@staff_only
+async def report_file(request: Request, session: Any, staff: Staff, week: str, name: str) -> HTTPResponse:
+    _product_people_only(staff)
+    path = request.app.ctx.settings.reports_dir / week / name
+    if not WEEK.match(week) or "/" in name or name.startswith(".") or not path.is_file():
+        raise NotFound(f"there is no report file {week}/{name}")
+    mime = {".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+            ".csv": "text/csv; charset=utf-8"}.get(path.suffix, "application/octet-stream")
+    return await file(path, mime_type=mime)

@@ -1,4 +1,4 @@
-"""The staff service: health check, the staff JSON API and the embeddable web chat."""
+"""The staff service: health check, the staff JSON API, the weekly reports and the embeddable web chat."""
 from __future__ import annotations
 
 from sanic import Blueprint, Sanic
@@ -43,5 +43,16 @@ def create_app(settings: Settings, name: str = "staff_service") -> Sanic:
         @app.listener("before_server_stop")
         async def stop_staff_group(app: Sanic, _loop: object) -> None:
             await app.ctx.staff_group.stop()
+    from bot.report.delivery import WeeklyReports, targets
+
+    if targets(settings):
+        @app.listener("after_server_start")
+        async def start_weekly_reports(app: Sanic, _loop: object) -> None:
+            app.ctx.weekly_reports = WeeklyReports(settings)
+            app.ctx.weekly_reports.start()
+
+        @app.listener("before_server_stop")
+        async def stop_weekly_reports(app: Sanic, _loop: object) -> None:
+            await app.ctx.weekly_reports.stop()
     app.blueprint(webchat)
     return app

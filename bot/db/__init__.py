@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "bot_alembic_version"
@@ -39,12 +43,17 @@ def open_session(url: str) -> Session:
     return session_factory(url)()
 
 
-def migrate(url: str) -> None:
-    """Bring our tables to the newest schema (Alembic upgrade head)."""
-    from alembic import command
+def alembic_config(url: str) -> "Config":
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine_for(url)
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str) -> None:
+    """Bring our tables to the newest schema (Alembic upgrade head)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")

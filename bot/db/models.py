@@ -14,8 +14,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    select,
 )
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import column_property, declarative_base
 
 metadata = MetaData(
     naming_convention={
@@ -202,19 +203,29 @@ class Team(Base):
         return f"<Team {self.name}>"
 
 
-class UnansweredQuestion(Base):
-    """A question the assistant could not answer: raw material for product development."""
+FEEDBACK_KINDS = ("feature_request", "bug_report", "praise", "criticism", "unanswered", "rating")
 
-    __tablename__ = "unanswered_questions"
+
+class Feedback(Base):
+    """What a customer taught us: a wish, a bug, praise, criticism, a question we could not answer, or a rating.
+
+    The text is redacted before it is stored, and the conversation is referred to only by its pseudonym.
+    """
+
+    __tablename__ = "feedback"
     id = Column(Integer, primary_key=True)
-    text = Column(Text, nullable=False)
+    kind = Column(String(20), nullable=False, index=True)  # one of FEEDBACK_KINDS
+    text = Column(Text, nullable=False, default="")  # redacted; a rating's optional comment
+    rating = Column(Integer)  # 1–5, for kind rating
+    sku = Column(String(20), index=True)  # the product it was about, when known
     language = Column(String(5), nullable=False)
     channel = Column(String(50), nullable=False)
     conversation_ref = Column(String(64), nullable=False, index=True)
+    escalation_id = Column(Integer, ForeignKey("escalations.id", ondelete="SET NULL"), index=True)  # rated handoff
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
     def __repr__(self) -> str:
-        return f"<UnansweredQuestion {self.id} {self.language}>"
+        return f"<Feedback {self.id} {self.kind} {self.language}>"
 
 
 class ProcessedUpdate(Base):
@@ -278,11 +289,13 @@ class Escalation(Base):
     claimed_at = Column(DateTime(timezone=True))
     first_staff_reply_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
-    rating = Column(Integer)  # 1–5, asked when the conversation is handed back
     notified_at = Column(DateTime(timezone=True))  # the card reached the staff group
     reminded_at = Column(DateTime(timezone=True))  # unclaimed: reminded, then the fallback team
     reminders = Column(Integer, nullable=False, default=0)
     card_message_id = Column(Integer)  # the card in the staff group; replies to it go to the customer
+    # 1–5, asked when the conversation is handed back; stored as feedback
+    rating = column_property(select(Feedback.rating).where(Feedback.escalation_id == id, Feedback.kind == "rating")
+                             .order_by(Feedback.id.desc()).limit(1).scalar_subquery())
 
     def __repr__(self) -> str:
         return f"<Escalation {self.id} {self.team} {self.priority} {self.status}>"
@@ -303,3 +316,17 @@ class EscalationMessage(Base):
 
     def __repr__(self) -> str:
         return f"<EscalationMessage {self.escalation_id} {self.sender}>"
+
+
+class ReportDelivery(Base):
+    """A weekly report sent (or still being tried) to one target: the staff Telegram group or e-mail."""
+
+    __tablename__ = "report_deliveries"
+    week = Column(String(8), primary_key=True)  # 2026-W47
+    target = Column(String(20), primary_key=True)  # telegram, email
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    sent_at = Column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<ReportDelivery {self.week} {self.target}>"

@@ -14,7 +14,7 @@ from actions.conversation import ActionContinue, ActionHandleUnclear
 from actions.jobs import ActionApplicationStatus
 from actions.products import ActionAnswerProduct
 from bot.db import open_session
-from bot.feedback.unanswered import unanswered_questions
+from bot.feedback.store import feedback
 from bot.handoff import service
 
 
@@ -65,7 +65,7 @@ def test_unclear_twice_in_a_row_is_admitted_and_both_questions_are_stored(compan
                          history=[_user("Wie fizzelt der Blubb?", "nlu_fallback")])
     assert second == ["utter_cannot_answer"] and slots["pending_request"] == "person"
     with open_session(company_db) as session:
-        stored = unanswered_questions(session)
+        stored = feedback(session, kind="unanswered")
     assert [(q.text, q.language, q.channel) for q in stored] == [
         ("Wie fizzelt der Blubb?", "de", "rest"), ("Quark zapp", "de", "rest")]
     assert len({q.conversation_ref for q in stored}) == 1 and stored[0].conversation_ref != "conversation-1"

@@ -15,7 +15,8 @@ from tests.helpers.system import RunningSystem, start_system
 TELEGRAM_SECRET = "test-secret_42"
 FACEBOOK_APP_SECRET = "fb-app-secret-for-tests"
 FACEBOOK_VERIFY_TOKEN = "fb-verify-token"
-STAFF_TOKENS = {"Qualität & Sicherheit": "token-quality", "Kundenservice": "token-service"}
+STAFF_TOKENS = {"Qualität & Sicherheit": "token-quality", "Kundenservice": "token-service",
+                "Produktmanagement": "token-product"}
 STAFF_ADMIN_TOKEN = "token-admin"
 STAFF_CHAT = -1001234567890
 

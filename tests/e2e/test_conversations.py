@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import open_session
-from bot.db.models import UnansweredQuestion
+from bot.db.models import Feedback
 from tests.helpers.system import RunningSystem, new_sender
 
 
@@ -212,8 +212,8 @@ def test_unclear_input_gets_one_clarifying_question_then_an_honest_answer(system
     _contains_all(second, ["noch nicht beantworten", "Menschen"])
     _contains_all(chat.press("Ja, bitte"), ["Team Kundenservice"])
     with open_session(system.database_url) as session:
-        stored = session.scalars(select(UnansweredQuestion).where(
-            UnansweredQuestion.text.in_(["Blöbb fözzel wäbbel", "Quark knödel zapp"]))).all()
+        stored = session.scalars(select(Feedback).where(
+            Feedback.kind == "unanswered", Feedback.text.in_(["Blöbb fözzel wäbbel", "Quark knödel zapp"]))).all()
     assert len(stored) == 2
     assert {(q.language, q.channel) for q in stored} == {("de", "rest")}
     assert all(q.created_at is not None and len(q.conversation_ref) == 16 for q in stored)
@@ -224,8 +224,8 @@ def test_off_topic_questions_are_answered_honestly_and_stored(system: RunningSys
     chat = Chat(system)
     _contains_all(chat.say("What's the weather like in Paris tomorrow?"), ["can't help with that"])
     with open_session(system.database_url) as session:
-        stored = session.scalars(select(UnansweredQuestion).where(
-            UnansweredQuestion.text == "What's the weather like in Paris tomorrow?")).one()
+        stored = session.scalars(select(Feedback).where(
+            Feedback.kind == "unanswered", Feedback.text == "What's the weather like in Paris tomorrow?")).one()
     assert stored.language == "en"
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import open_session
-from bot.db.models import Escalation
+from bot.db.models import Escalation, Feedback
 from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_CHAT, STAFF_TOKENS, Platforms
 from tests.e2e.test_telegram import post_update, replies
 from tests.helpers.system import RunningSystem
@@ -75,7 +75,9 @@ def test_safety_incident_on_telegram_is_handed_to_quality_and_back(channels_syst
                                                  message_id=rating["result"]["message_id"]))
     assert "Bewertung" in replies(telegram, chat, 6)[5]["params"]["text"]
     with open_session(system.database_url) as session:
-        assert session.get(Escalation, number).rating == 4
+        rating = session.scalars(select(Feedback).where(Feedback.escalation_id == number)).one()
+    assert (rating.kind, rating.rating, rating.language, rating.channel) == ("rating", 4, "de", "telegram")
+    assert staff_api(system, "GET", f"/escalations/{number}", QUALITY)[1]["rating"] == 4
 
     post_update(system, telegram.text_update("Was kostet das Stadtrad E7?", chat_id=chat, user_id=chat))
     assert "2.799 €" in replies(telegram, chat, 7)[6]["params"]["text"]

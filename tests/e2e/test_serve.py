@@ -70,7 +70,7 @@ def test_on_postgresql_with_redis_lock_store(tmp_path: Path) -> None:
         try:
             _converse(system)
             tables = set(inspect(engine_for(database_url)).get_table_names())
-            assert {"events", "products", "unanswered_questions", "bot_alembic_version"} <= tables
+            assert {"events", "products", "feedback", "bot_alembic_version"} <= tables
             assert not (tmp_path / "var" / "bot.db").exists()
         finally:
             _ctrl_c_stops_everything(system)

@@ -1,0 +1,63 @@
+"""Feedback kind accuracy per language on the held-out set bench/data/feedback_test.yml (never trained on).
+
+A message is stored as the kind its intent names (feature_request, bug_report, praise, criticism) and as nothing
+("none") otherwise; a dangerous defect must become a safety escalation, not feedback.
+Usage: python bench/feedback_eval.py [MODEL]
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL = 0.9
+KINDS = ("feature_request", "bug_report", "praise", "criticism", "none")
+
+
+async def evaluate(model: Path) -> int:
+    from rasa.core.agent import Agent
+
+    from actions.feedback import FEEDBACK_INTENTS
+
+    agent = Agent.load(str(model))
+    messages = yaml.safe_load((ROOT / "bench" / "data" / "feedback_test.yml").read_text(encoding="utf-8"))["messages"]
+    failed = False
+    misses = []
+    print(f"{'language':<9}{'messages':>9}{'accuracy':>10}  goal ≥ {GOAL}")
+    confusion = {}
+    for language in ("de", "en"):
+        table: Counter = Counter()
+        for message in (m for m in messages if m["language"] == language):
+            intent = (await agent.parse_message(message["text"]))["intent"]["name"]
+            predicted = intent if intent in FEEDBACK_INTENTS else "none"
+            table[(message["kind"], predicted)] += 1
+            if predicted != message["kind"]:
+                misses.append(f"  [{language}] {message['kind']} → {predicted} ({intent}): {message['text']}")
+        total = sum(table.values())
+        accuracy = sum(n for (truth, predicted), n in table.items() if truth == predicted) / total
+        failed |= accuracy < GOAL
+        print(f"{language:<9}{total:>9}{accuracy:>10.3f}  {'ok' if accuracy >= GOAL else 'BELOW GOAL'}")
+        confusion[language] = table
+    for language, table in confusion.items():
+        print(f"\n{language}: expected (rows) × stored as (columns)")
+        print(f"{'':<17}" + "".join(f"{k[:12]:>13}" for k in KINDS))
+        for truth in KINDS:
+            print(f"{truth:<17}" + "".join(f"{table[(truth, predicted)]:>13}" for predicted in KINDS))
+    print("\nMisses:\n" + "\n".join(misses[:60]))
+    return 1 if failed else 0
+
+
+def main() -> int:
+    from bot.model import model_from_arguments
+
+    return asyncio.run(evaluate(model_from_arguments(sys.argv[1:])))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
