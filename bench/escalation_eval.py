@@ -42,12 +42,14 @@ async def evaluate(model: Path) -> int:
 async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
     """Print recall per team and the false-escalation rate; True when a goal is missed and the set counts."""
     from bot.handoff.routing import INTENTS, route
+    from bot.handoff.triggers import find_triggers
 
     teams = yaml.safe_load((ROOT / "data" / "company" / "teams.yaml").read_text(encoding="utf-8"))["teams"]
     names = {t["key"]: t["name"] for t in teams}
     triggers = {t["key"]: t.get("triggers") or {} for t in teams}
     messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
     hits: Dict[str, Counter] = defaultdict(Counter)
+    causes: Counter = Counter()
     misses: List[str] = []
     for message in messages:
         parsed = await agent.parse_message(message["text"])
@@ -60,6 +62,8 @@ async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
         if predicted != expected:
             misses.append(f"  [{message['language']}] expected {expected or 'none'}, got {predicted or 'none'}: "
                           f"{message['text']}")
+            cause = "a trigger term" if find_triggers(message["text"], triggers) else f"the intent {intent}"
+            causes[(expected or "none", predicted or "none", cause)] += 1
     failed = False
     print(f"{'team':<24}{'messages':>9}{'recall':>8}  goal")
     for team in sorted(t for t in hits if t != "none"):
@@ -71,7 +75,12 @@ async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
     failed |= false_rate > FALSE_GOAL
     print(f"{'false escalations':<24}{hits['none']['total']:>9}{false_rate:>8.3f}  ≤ {FALSE_GOAL}  "
           f"{'ok' if false_rate <= FALSE_GOAL else 'ABOVE GOAL'}")
-    print("\nMisses:\n" + "\n".join(misses[:60]))
+    if counts:  # the held-out set's messages are not shown, so that nobody tunes the triggers on them
+        print(f"{len(misses)} misses (not listed: this set must stay unseen); by what decided them:")
+        for (expected, predicted, cause), count in causes.most_common():
+            print(f"  {count:>3}  {expected} → {predicted}, by {cause}")
+    else:
+        print("\nMisses:\n" + "\n".join(misses))
     return failed and counts
 
 

@@ -20,11 +20,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalog.matching import normalize
-from bot.config import Settings
-from bot.handoff.routing import URGENCY, escalation_intent, route
+from bot.config import ROOT, Settings
+from bot.handoff.routing import URGENCY, Route, escalation_intent, route
 from bot.language import detect
 
 logger = logging.getLogger(__name__)
+SAFETY_INTENT = "report_safety_issue"
 
 LANGUAGE_ENTITY = "language"
 
@@ -136,16 +137,80 @@ class UnknownWordsGuard(GraphComponent):
         return training_data
 
 
+def _without_umlauts(folded: str) -> str:
+    """'aergerlich' as typed without umlauts: 'argerlich'."""
+    return folded.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+def decide(message: Message, intent: str, confidence: float = 1.0) -> None:
+    """Make `intent` the message's intent, first in the ranking with the others halved: the FallbackClassifier
+    after us would take two intents at the top with about the same confidence for an ambiguous message."""
+    chosen = {"name": intent, "confidence": confidence}
+    message.set(INTENT, chosen, add_to_output=True)
+    ranking = [{**r, "confidence": r["confidence"] / 2} for r in message.get(INTENT_RANKING_KEY) or []
+               if r.get("name") != intent]
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class FeedbackCues(GraphComponent):
+    """Feedback about a topic is not a question about it: 'Die Servicezeiten sind viel zu kurz' is criticism, though
+    the classifier, which leans on topic words, takes it for a question about opening hours.
+
+    Where a statement (no question mark) the classifier took for a question, or for another kind of feedback, holds
+    words of wishes, criticism or praise (data/feedback/cues.yaml), the first kind found in that order wins (a wish
+    may praise what it wishes for, 'Wäre super, wenn …'; criticism may deny praise, 'not great'), also where the
+    classifier already leaned that way but too little to be sure.
+    """
+
+    KINDS = ("feature_request", "criticism", "praise")
+    # What a person says besides asking: never turned into feedback.
+    KEEP = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "rate", "bot_challenge", "request_human",
+            "EXTERNAL_handed_back"}
+
+    def __init__(self, cues_file: Path) -> None:
+        cues = yaml.safe_load(cues_file.read_text(encoding="utf-8"))
+        self._patterns = {kind: re.compile(r"\b(" + "|".join(sorted(
+            {re.escape(variant) for language in ("de", "en") for cue in cues[kind][language]
+             for variant in (normalize(cue), _without_umlauts(normalize(cue)))},
+            key=len, reverse=True)) + r")\b") for kind in self.KINDS}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "FeedbackCues":
+        return cls(ROOT / "data" / "feedback" / "cues.yaml")
+
+    def kinds(self, text: str) -> List[str]:
+        """The kinds of feedback whose words the text holds, wishes first."""
+        plain = normalize(text)
+        return [kind for kind in self.KINDS if self._patterns[kind].search(plain)]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            current = (message.get(INTENT) or {}).get("name") or ""
+            if "?" in text or current in self.KEEP or current == "bug_report" or route(current, "", {}) is not None:
+                continue  # a question; small talk; a defect described with strong words; a case for a person
+            found = self.kinds(text)
+            if not found:
+                continue
+            decide(message, found[0], 0.9)
+        return messages
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class EscalationTriggers(GraphComponent):
     """Recognition that does not rest on one intent: each team's trigger terms (data/company/teams.yaml, edited
     by the company, re-read when the file changes) can turn a message into an escalation.
 
-    A safety term always wins ('Was kostet ein neuer Akku? Meiner hat geraucht'); other teams' terms decide only
-    where the classifier is unsure, so 'Welche Flotten betreut der Key Account Manager?' stays a job question.
+    Terms of a team marked `always` win over the classifier ('Was kostet ein neuer Akku? Meiner hat geraucht',
+    'Mein Anwalt meldet sich wegen LR-204417'); other teams' terms decide only where the classifier is unsure, so
+    'Welche Flotten betreut der Key Account Manager?' stays a job question.
     """
 
     SURE = 0.5
+    SURE_ALONE = 0.6  # an escalation intent without any of its team's trigger terms needs this confidence
+    SAFETY_RUNNER_UP = 0.25  # report_safety_issue with this share of the ranking escalates, even if not first
 
     def __init__(self, teams_file: Path) -> None:
         self._file, self._stamp, self._triggers = teams_file, 0.0, {}
@@ -169,14 +234,38 @@ class EscalationTriggers(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            found = route("", message.get(TEXT) or "", self._current())
+            found = route("", message.get(TEXT) or "", self._current()) or self._safety_runner_up(message)
             if found is None:
+                self._doubt_unsure_escalation(message)
                 continue
             current = route(intent.get("name") or "", "", {})
-            if current and URGENCY.index(current.priority) <= URGENCY.index(found.priority):
-                continue
-            if found.reason != "safety" and intent.get("confidence", 0) >= self.SURE \
+            if current and current.reason != found.reason and \
+                    URGENCY.index(current.priority) <= URGENCY.index(found.priority):
+                continue  # the classifier's own escalation is at least as urgent
+            if current is None and not self._current().get(found.team_key, {}).get("always") and intent.get("confidence", 0) >= self.SURE \
                     and intent.get("name") not in ("nlu_fallback", "out_of_scope"):
                 continue
-            message.set(INTENT, {"name": escalation_intent(found.reason), "confidence": 1.0}, add_to_output=True)
+            decide(message, escalation_intent(found.reason))
         return messages
+
+    def _safety_runner_up(self, message: Message) -> Optional[Route]:
+        """A safety incident wrapped in praise, a wish or a question ('Tolles Rad! Nur die Bremse hat neulich bergab
+        versagt'): when the classifier gives report_safety_issue a fair share, first or not, safety goes first."""
+        safety = next((r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") == SAFETY_INTENT), None)
+        if safety and safety.get("confidence", 0) >= self.SAFETY_RUNNER_UP:
+            return route(SAFETY_INTENT, "", {})
+        return None
+
+    def _doubt_unsure_escalation(self, message: Message) -> None:
+        """The classifier alone, and unsure, names a team that has trigger terms, yet none of them is in the
+        message ('Speichert ihr Bestellungen?'): the next intent of the ranking that is not an escalation decides.
+        Never for safety, which _safety_runner_up has already let through."""
+        intent = message.get(INTENT) or {}
+        current = route(intent.get("name") or "", "", {})
+        if current is None or intent.get("confidence", 0) >= self.SURE_ALONE or \
+                not any(self._current().get(current.team_key, {}).get(language) for language in ("de", "en")):
+            return
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if route(r.get("name") or "", "", {}) is None]
+        if ranking:
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -191,13 +191,20 @@ class Terms(Strict):
     en: List[NonEmpty] = []  # type: ignore[valid-type]
 
 
+class Triggers(Terms):
+    """A team's trigger terms. `always`: a term hands the chat to the team even where the classifier is sure the
+    message is about something else (an accident, a lawyer, a deletion request); otherwise only where it is unsure."""
+
+    always: bool = False
+
+
 class TeamEntry(Strict):
     name: NonEmpty  # type: ignore[valid-type]
     key: NonEmpty  # type: ignore[valid-type]
     takes: Text
     hours: Dict[str, List[str]] = {}
     on_call: bool = False
-    triggers: Optional[Terms] = None
+    triggers: Optional[Triggers] = None
 
     @validator("hours")
     def _hours(cls, hours: Dict[str, List[str]]) -> Dict[str, List[str]]:

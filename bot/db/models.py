@@ -34,6 +34,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def aware(moment: datetime) -> datetime:
+    """A timestamp read back from the database, with its time zone: SQLite returns ours naive, and they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class Company(Base):
     """The company itself: one row."""
 

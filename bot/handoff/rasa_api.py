@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
 import aiohttp
+
+from bot.db.models import aware
 
 
 class RasaUnavailable(Exception):
@@ -55,8 +57,8 @@ class RasaConversations:
         for event in tracker.get("events", []):
             if event.get("event") not in ("user", "bot") or not event.get("text"):
                 continue
-            at = datetime.fromtimestamp(event.get("timestamp") or 0, since.tzinfo)
-            if at < since:
+            at = datetime.fromtimestamp(event.get("timestamp") or 0, timezone.utc)
+            if at < aware(since):
                 continue
             staff = (event.get("metadata") or {}).get("staff")
             sender = "customer" if event["event"] == "user" else ("staff" if staff else "assistant")

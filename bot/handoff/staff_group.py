@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Optional
 
 from sqlalchemy import func, select, text
@@ -20,7 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, 
 
 from bot.config import Settings
 from bot.db import engine_for, open_session
-from bot.db.models import Escalation, EscalationMessage, utcnow
+from bot.db.models import Escalation, EscalationMessage, aware, utcnow
 from bot.handoff import service
 from bot.handoff.rasa_api import RasaConversations, RasaUnavailable
 from bot.handoff.service import HandoffError, Staff
@@ -34,10 +34,6 @@ REMIND_AFTER = {"critical": timedelta(minutes=2), "high": timedelta(minutes=10),
 FALLBACK_TEAM = "Kundenservice"
 POLL_SECONDS = 0.25
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; ours are all UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def card_text(escalation: Escalation, reminder: int = 0) -> str:
@@ -148,7 +144,7 @@ class StaffGroup:
                 escalation = open_ones.get(sender_id)
                 said = json.loads(data).get("text") or ""
                 # Not for staff: other conversations, what came before the escalation, button presses.
-                if escalation is not None and timestamp >= _aware(escalation.created_at).timestamp() \
+                if escalation is not None and timestamp >= aware(escalation.created_at).timestamp() \
                         and not said.startswith("/"):
                     session.add(EscalationMessage(escalation_id=escalation.id, sender="customer", text=said,
                                                   rasa_event_id=event_id))
@@ -164,7 +160,7 @@ class StaffGroup:
         with open_session(self.settings.database_url) as session:
             due = [e for e in session.scalars(select(Escalation).where(
                 Escalation.status == "open", Escalation.notified_at.is_not(None), Escalation.reminders < 2))
-                if now - _aware(e.reminded_at or e.notified_at) >= REMIND_AFTER[e.priority]]
+                if now - aware(e.reminded_at or e.notified_at) >= REMIND_AFTER[e.priority]]
         for escalation in due:
             await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders + 1),
                                                     reply_markup=card_buttons(escalation),

@@ -9,8 +9,9 @@ from rapidfuzz import fuzz
 
 from bot.catalog.matching import tokens
 
-TYPO_MIN_LENGTH = 7  # shorter words are too alike ('raucht', 'braucht') to forgive typos
-TYPO_SCORE = 84.0
+TYPO_MIN_LENGTH = 8  # shorter words are too alike ('raucht', 'braucht'; 'sollten', 'swollen') to forgive typos
+TYPO_SCORE = 88.0  # 'uberhizt' is 'überhitzt' mistyped; 'gesprochen' is not 'gebrochen', 'verlängern' not 'verklagen'
+COMPOUND_HEAD_MIN = 6  # shorter words end too many others ('rauch' in 'Verbrauch')
 EXTRA_LETTERS = 3  # endings allowed after the stem: 'Bremse' → 'Bremsen', 'überhitzt' → 'überhitzten'
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")  # 'lukas.brenner@example.de' holds no 'brennt'
 
@@ -45,6 +46,9 @@ def _word_found(term_word: str, words: Sequence[str]) -> bool:
             return True
         if word.startswith("ge") and not term_word.startswith("ge") and _inflected(term_word, word[2:]):
             return True  # German past participle: 'geraucht' for 'rauch'
+        if len(term_word) >= COMPOUND_HEAD_MIN and any(_inflected(term_word, word[start:])
+                                                       for start in range(3, len(word) - len(term_word) + 1)):
+            return True  # the last part of a German compound: 'Vorderbremse', 'Fahrradunfall', 'Patentanwalt'
         if (len(term_word) >= TYPO_MIN_LENGTH and word[:1] == term_word[:1]
                 and abs(len(word) - len(term_word)) <= 1 and fuzz.ratio(term_word, word) >= TYPO_SCORE):
             return True

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.db import engine_for
-from bot.db.models import Escalation, Feedback, Product
+from bot.db.models import Escalation, Feedback, Product, aware
 from bot.feedback.topics import Item, group
 from bot.handoff.hours import BERLIN
 from bot.report.model import EscalationLine, RatingWeek, Topic, WeeklyReport
@@ -77,12 +77,12 @@ def _escalations(session: Session, start: datetime, end: datetime, previous_star
     now: Dict[Tuple[str, str], List[Optional[float]]] = {}
     before: Counter = Counter()
     for team, priority, created, replied in rows:
-        created = _aware(created)
+        created = aware(created)
         if created < start:
             before[(team, priority)] += 1
             continue
         now.setdefault((team, priority), []).append(
-            (_aware(replied) - created).total_seconds() / 60 if replied else None)
+            (aware(replied) - created).total_seconds() / 60 if replied else None)
     lines = []
     for team, priority in sorted(set(now) | set(before), key=lambda k: (k[0], PRIORITIES.index(k[1])
                                                                          if k[1] in PRIORITIES else 9)):
@@ -94,10 +94,6 @@ def _escalations(session: Session, start: datetime, end: datetime, previous_star
     return lines
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC timestamps; PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def _topics(items: Iterable[Feedback], start: datetime, products: Dict[str, str]) -> Dict[str, List[Topic]]:
     """This and last week's feedback grouped together, so that a topic's count can be compared across weeks."""
@@ -105,7 +101,7 @@ def _topics(items: Iterable[Feedback], start: datetime, products: Dict[str, str]
     by_id = {f.id: f for f in items}
     grouped: Dict[str, List[Topic]] = {kind: [] for kind in TOPIC_KINDS}
     for members in group([Item(f.id, f.kind, f.text, f.language, f.sku) for f in items if f.text]):
-        this_week = [by_id[m.id] for m in members if _aware(by_id[m.id].created_at) >= start]
+        this_week = [by_id[m.id] for m in members if aware(by_id[m.id].created_at) >= start]
         if not this_week:
             continue
         skus = Counter(f.sku for f in this_week if f.sku)
@@ -149,14 +145,14 @@ def build_report(session: Session, tracker_store_url: str, week: str, pseudonym:
     by_week: Dict[str, List[int]] = {w: [] for w in trend_weeks}
     comments = []
     for rating, created, comment in ratings:
-        by_week[week_of(_aware(created).astimezone(BERLIN).date())].append(rating)
-        if comment and _aware(created) >= start:
+        by_week[week_of(aware(created).astimezone(BERLIN).date())].append(rating)
+        if comment and aware(created) >= start:
             comments.append(comment)
 
     recent = list(session.scalars(select(Feedback).where(
         Feedback.kind.in_(TOPIC_KINDS), Feedback.created_at >= previous_start, Feedback.created_at < end)))
-    counts = Counter(f.kind for f in recent if _aware(f.created_at) >= start)
-    previous_counts = Counter(f.kind for f in recent if _aware(f.created_at) < start)
+    counts = Counter(f.kind for f in recent if aware(f.created_at) >= start)
+    previous_counts = Counter(f.kind for f in recent if aware(f.created_at) < start)
     products = dict(session.execute(select(Product.sku, Product.name)).all())
     progress(f"Grouping {len(recent)} feedback messages of this and last week into topics …")
     topics = _topics(recent, start, products)

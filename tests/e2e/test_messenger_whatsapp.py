@@ -1,15 +1,18 @@
-"""Messenger and WhatsApp end to end: signed deliveries against local fakes of the Graph API and Twilio."""
+"""Messenger and WhatsApp end to end: signed deliveries against local fakes of the Graph API and Twilio, and a
+person taking over a conversation on each through the staff API."""
 from __future__ import annotations
 
 import itertools
 import time
 import urllib.error
 import urllib.request
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
+from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN, Platforms
+from tests.e2e.conftest import FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN, STAFF_TOKENS, Platforms
+from tests.e2e.test_handoff import staff_api
 from tests.fakes.graph_api import FakeGraph
 from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.system import RunningSystem
@@ -163,3 +166,111 @@ def test_whatsapp_answers_a_repeated_delivery_once_and_retries_rate_limits(chann
     assert "30 Tage" in _wait(lambda: twilio.sent(f"whatsapp:{number}"), 1, timeout=30)[0]["params"]["Body"]
     time.sleep(1.0)
     assert len(twilio.sent(f"whatsapp:{number}")) == 1
+
+
+# ── A person takes over, on either channel ─────────────────────────────────────────────────────────────────────
+
+SERVICE = STAFF_TOKENS["Kundenservice"]
+ASK_FOR_A_PERSON = "Ich möchte bitte mit einem Menschen sprechen"
+HANDOFF_NOTICE = "Ich gebe Ihr Anliegen an unser Team Kundenservice weiter"
+
+
+def _escalation_of(system: RunningSystem, conversation_id: str, channel: str) -> int:
+    """The conversation's escalation as staff find it through the API: to Kundenservice, open, on `channel`."""
+    status, listed = staff_api(system, "GET", f"/escalations?conversation_id={quote(conversation_id, safe='')}",
+                               SERVICE)
+    assert status == 200 and len(listed["escalations"]) == 1, listed
+    escalation = listed["escalations"][0]
+    assert (escalation["team"], escalation["status"], escalation["channel"]) == ("Kundenservice", "open", channel)
+    return escalation["id"]
+
+
+def _transcript(system: RunningSystem, number: int, text: str, timeout: float = 20) -> List[dict]:
+    """The escalation's transcript once it holds `text` (Rasa records a message once it has handled it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, detail = staff_api(system, "GET", f"/escalations/{number}", SERVICE)
+        assert status == 200, detail
+        said = [m["text"] for m in detail["transcript"]]
+        if text in said or time.monotonic() > deadline:
+            assert text in said, detail["transcript"]
+            return detail["transcript"]
+        time.sleep(0.2)
+
+
+def _staff_reply(system: RunningSystem, number: int, text: str) -> None:
+    status, claimed = staff_api(system, "POST", f"/escalations/{number}/claim", SERVICE)
+    assert status == 200 and claimed["status"] == "claimed", claimed
+    status, answered = staff_api(system, "POST", f"/escalations/{number}/reply", SERVICE, {"text": text})
+    assert status == 200 and answered["first_staff_reply_at"], answered
+
+
+def _close(system: RunningSystem, number: int) -> None:
+    status, closed = staff_api(system, "POST", f"/escalations/{number}/close", SERVICE)
+    assert status == 200 and closed["status"] == "closed", closed
+
+
+def _rating(system: RunningSystem, number: int) -> Optional[int]:
+    return staff_api(system, "GET", f"/escalations/{number}", SERVICE)[1]["rating"]
+
+
+def test_messenger_a_person_takes_over_replies_and_hands_back(channels_system: RunningSystem,
+                                                              platforms: Platforms) -> None:
+    system, graph, psid = channels_system, platforms.graph, _psid()
+    texts = lambda: [call["body"]["message"].get("text") for call in graph.sent(psid)]  # noqa: E731
+    assert _messenger(system, graph, graph.text_event(psid, ASK_FOR_A_PERSON)) == 200
+    assert HANDOFF_NOTICE in _wait(texts, 1)[0]
+    number = _escalation_of(system, psid, "facebook")
+
+    staff_text = "Hier ist Kundenservice, Herr Brandt. Worum geht es?"
+    _staff_reply(system, number, staff_text)
+    reply = _wait(lambda: graph.sent(psid), 2)[1]
+    assert reply["body"]["recipient"] == {"id": psid} and reply["body"]["message"] == {"text": staff_text}
+
+    # The customer answers the person: forwarded to staff, not answered by the assistant.
+    question = "Was kostet das Stadtrad E7 mit größerem Akku?"
+    assert _messenger(system, graph, graph.text_event(psid, question)) == 200
+    transcript = _transcript(system, number, question)
+    assert [(m["from"], m["text"]) for m in transcript][-2:] == [("staff", staff_text), ("customer", question)]
+    time.sleep(1.0)
+    assert len(texts()) == 2
+
+    _close(system, number)
+    back, rating = _wait(lambda: graph.sent(psid), 4)[2:4]
+    assert "ab jetzt bin wieder ich" in back["body"]["message"]["text"]
+    stars = rating["body"]["message"]
+    assert "Wie zufrieden" in stars["text"] and [q["title"] for q in stars["quick_replies"]] == ["1", "2", "3", "4", "5"]
+    _messenger(system, graph, graph.quick_reply_event(psid, "4", stars["quick_replies"][3]["payload"]))
+    assert "Vielen Dank für Ihre Bewertung" in _wait(texts, 5)[4]
+    assert _rating(system, number) == 4
+
+
+def test_whatsapp_a_person_takes_over_replies_and_hands_back(channels_system: RunningSystem,
+                                                             platforms: Platforms) -> None:
+    system, twilio, number = channels_system, platforms.twilio, _number()
+    customer = f"whatsapp:{number}"
+    texts = lambda: [call["params"]["Body"] for call in twilio.sent(customer)]  # noqa: E731
+    assert _whatsapp(system, twilio, twilio.incoming_whatsapp(number, ASK_FOR_A_PERSON)) == 200
+    assert HANDOFF_NOTICE in _wait(texts, 1)[0]
+    escalation = _escalation_of(system, customer, "whatsapp")
+
+    staff_text = "Hier ist Kundenservice, Frau Albers. Worum geht es?"
+    _staff_reply(system, escalation, staff_text)
+    reply = _wait(lambda: twilio.sent(customer), 2)[1]["params"]
+    assert (reply["From"], reply["To"], reply["Body"]) == (twilio.whatsapp_number, customer, staff_text)
+
+    # The customer answers the person: forwarded to staff, not answered by the assistant.
+    question = "Was kostet das Stadtrad E7 mit größerem Akku?"
+    assert _whatsapp(system, twilio, twilio.incoming_whatsapp(number, question)) == 200
+    transcript = _transcript(system, escalation, question)
+    assert [(m["from"], m["text"]) for m in transcript][-2:] == [("staff", staff_text), ("customer", question)]
+    time.sleep(1.0)
+    assert len(texts()) == 2
+
+    _close(system, escalation)
+    back, rating = _wait(texts, 4)[2:4]
+    assert "ab jetzt bin wieder ich" in back
+    assert "Wie zufrieden" in rating and "1. 1" in rating and "5. 5" in rating  # WhatsApp: a numbered list
+    _whatsapp(system, twilio, twilio.incoming_whatsapp(number, "4"))
+    assert "Vielen Dank für Ihre Bewertung" in _wait(texts, 5)[4]
+    assert _rating(system, escalation) == 4

@@ -62,6 +62,8 @@ def test_safety_incidents_go_to_quality_and_safety(triggers, text: str) -> None:
     ("Ich möchte Auskunft über meine gespeicherten Daten", "auskunft über meine daten"),
     ("Both of us have injuries", "injury"),
     ("the bateries are overheating", "overheat"),
+    ("Die Vorderbremse hat bergab versagt", "bremse versagt"),  # the last part of a compound
+    ("Hatte einen Fahrradunfall", "unfall"),
 ])
 def test_spelling_inflection_and_word_order_are_forgiven(triggers, text: str, term: str) -> None:
     assert [match.term for match in find_triggers(text, triggers)] == [term]
@@ -144,6 +146,11 @@ def test_product_ideas_go_to_product_management(triggers, text: str) -> None:
     "I accidentally ordered two helmets, can I return one?",
     "Are there any job openings for mechanics?",
     "Do you sell fleece jackets?",
+    # everyday words a typo away from a trigger term are not taken for it
+    "Sie sollten Ratenzahlung anbieten",
+    "Könnt ihr die Garantie verlängern?",
+    "Ich habe mit dem Händler über den Rahmen gesprochen",
+    "Wie hoch ist der Stromverbrauch?",
 ])
 def test_everyday_questions_trigger_nothing(triggers, text: str) -> None:
     assert find_triggers(text, triggers) == []

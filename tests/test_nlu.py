@@ -1,0 +1,68 @@
+"""EscalationTriggers, the NLU component that lets each team's trigger terms and the classifier's ranking decide
+together whether a message goes to a person."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu import EscalationTriggers
+
+
+@pytest.fixture
+def component(tmp_path: Path) -> EscalationTriggers:
+    teams = {"teams": [
+        {"key": "quality_safety", "triggers": {"always": True, "de": ["rauch"], "en": ["smoke"]}},
+        {"key": "b2b_sales", "triggers": {"always": False, "de": ["flotte"], "en": ["fleet"]}},
+        {"key": "data_protection", "triggers": {"always": True, "de": ["dsgvo"], "en": ["gdpr"]}},
+    ]}
+    path = tmp_path / "teams.yaml"
+    path.write_text(yaml.safe_dump(teams), encoding="utf-8")
+    return EscalationTriggers(path)
+
+
+def parsed(component: EscalationTriggers, text: str, ranking: List[Tuple[str, float]]) -> Message:
+    message = Message({TEXT: text, INTENT: {"name": ranking[0][0], "confidence": ranking[0][1]},
+                       INTENT_RANKING_KEY: [{"name": n, "confidence": c} for n, c in ranking]})
+    return component.process([message])[0]
+
+
+def top(message: Message) -> Tuple[str, float]:
+    return message.get(INTENT)["name"], message.get(INTENT)["confidence"]
+
+
+def test_a_term_of_a_team_marked_always_wins_over_a_sure_classifier(component: EscalationTriggers) -> None:
+    message = parsed(component, "Was kostet ein Akku? Meiner hat geraucht", [("product_price", 0.97), ("greet", 0.03)])
+    assert top(message) == ("report_safety_issue", 1.0)
+    # first in the ranking with a clear lead, so the FallbackClassifier after it does not call it ambiguous
+    assert [(r["name"], r["confidence"]) for r in message.get(INTENT_RANKING_KEY)] == [
+        ("report_safety_issue", 1.0), ("product_price", 0.485), ("greet", 0.015)]
+
+
+def test_other_teams_terms_decide_only_where_the_classifier_is_unsure(component: EscalationTriggers) -> None:
+    sure = parsed(component, "Welche Flotten betreut der Key Account Manager?", [("job_details", 0.9), ("x", 0.1)])
+    assert top(sure) == ("job_details", 0.9)
+    unsure = parsed(component, "Was kostet eine Flotte?", [("product_price", 0.4), ("ask_leasing", 0.35)])
+    assert top(unsure) == ("business_inquiry", 1.0)
+
+
+def test_safety_as_runner_up_goes_first(component: EscalationTriggers) -> None:
+    message = parsed(component, "Tolles Rad, nur die Bremse hat neulich versagt",
+                     [("praise", 0.6), ("report_safety_issue", 0.3), ("bug_report", 0.1)])
+    assert top(message) == ("report_safety_issue", 1.0)
+
+
+def test_an_unsure_escalation_without_any_of_its_teams_terms_gives_way(component: EscalationTriggers) -> None:
+    message = parsed(component, "Speichert ihr meine Bestellungen?",
+                     [("data_protection_request", 0.55), ("order_status", 0.3), ("ask_payment", 0.15)])
+    assert top(message) == ("order_status", 0.3)
+    sure = parsed(component, "Was wisst ihr über mich?", [("data_protection_request", 0.8), ("greet", 0.2)])
+    assert top(sure) == ("data_protection_request", 0.8)
+    person = parsed(component, "Mensch bitte", [("request_human", 0.5), ("greet", 0.2)])  # no terms for it
+    assert top(person) == ("request_human", 0.5)
+    safety = parsed(component, "Die Bremse ist komisch", [("report_safety_issue", 0.45), ("product_specs", 0.4)])
+    assert top(safety) == ("report_safety_issue", 1.0)  # safety is never doubted
