@@ -173,7 +173,7 @@ async def list_feedback(request: Request, session: Any, staff: Staff) -> HTTPRes
     if not limit.isdigit() or not 1 <= int(limit) <= 10000:
         raise HandoffError(f"limit must be a number from 1 to 10000, not {limit!r}")
     conversation_id = request.args.get("conversation_id")
-    items = feedback(session, kind=kind, sku=sku, since=_since(request.args["since"]) if "since" in request.args else None,
+    items = feedback(session, kind=kind, sku=sku, since=_since(request.args.get("since")) if "since" in request.args else None,
                      conversation_ref=conversation_ref(conversation_id, request.app.ctx.settings)
                      if conversation_id is not None else None, limit=int(limit), newest_first=True)
     names = {p.sku: p.name for p in session.scalars(select(Product).where(Product.sku.in_({i.sku for i in items})))}
