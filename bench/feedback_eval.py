@@ -1,4 +1,9 @@
-"""Feedback kind accuracy per language on the held-out set bench/data/feedback_test.yml (never trained on).
+"""Feedback kind accuracy per language on two sets never trained on.
+
+bench/data/feedback_test.yml was the first held-out set; its results have since guided the feedback cue words
+(data/feedback/cues.yaml), so it is now a development set. bench/data/feedback_test_2.yml was written later by
+someone who saw neither the training data nor the cues, and nothing was tuned on it: its figures are the ones that
+count, and its messages are never printed.
 
 A message is stored as the kind its intent names (feature_request, bug_report, praise, criticism) and as nothing
 ("none") otherwise; a dangerous defect must become a safety escalation, not feedback.
@@ -20,13 +25,26 @@ GOAL = 0.9
 KINDS = ("feature_request", "bug_report", "praise", "criticism", "none")
 
 
+SETS = [("development set (guided the cue words)", "feedback_test.yml"),
+        ("held-out set (never tuned on)", "feedback_test_2.yml")]
+
+
 async def evaluate(model: Path) -> int:
     from rasa.core.agent import Agent
 
+    agent = Agent.load(str(model))
+    failed = False
+    for title, name in SETS:
+        print(f"\n== {title}: bench/data/{name}")
+        failed |= await evaluate_set(agent, ROOT / "bench" / "data" / name, counts=name == SETS[-1][1])
+    return 1 if failed else 0
+
+
+async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
+    """Print accuracy and the confusion table per language; True when a goal is missed and the set counts."""
     from actions.feedback import FEEDBACK_INTENTS
 
-    agent = Agent.load(str(model))
-    messages = yaml.safe_load((ROOT / "bench" / "data" / "feedback_test.yml").read_text(encoding="utf-8"))["messages"]
+    messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
     failed = False
     misses = []
     print(f"{'language':<9}{'messages':>9}{'accuracy':>10}  goal ≥ {GOAL}")
@@ -49,8 +67,9 @@ async def evaluate(model: Path) -> int:
         print(f"{'':<17}" + "".join(f"{k[:12]:>13}" for k in KINDS))
         for truth in KINDS:
             print(f"{truth:<17}" + "".join(f"{table[(truth, predicted)]:>13}" for predicted in KINDS))
-    print("\nMisses:\n" + "\n".join(misses[:60]))
-    return 1 if failed else 0
+    if not counts:
+        print("\nMisses:\n" + "\n".join(misses))
+    return failed and counts
 
 
 def main() -> int:

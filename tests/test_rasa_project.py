@@ -103,6 +103,6 @@ def test_the_held_out_test_set_is_never_trained_on() -> None:
                      ESCALATION_INTENTS]
         assert all(len(test[intent]) >= 15 for intent in evaluated), {i: len(test[i]) for i in evaluated}
         assert {text for texts in test.values() for text in texts} & training == set()
-    for name in ("escalation_test.yml", "escalation_test_2.yml", "feedback_test.yml"):
+    for name in ("escalation_test.yml", "escalation_test_2.yml", "feedback_test.yml", "feedback_test_2.yml"):
         held_out = yaml.safe_load((ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))["messages"]
         assert {m["text"].strip().lower() for m in held_out} & training == set(), name

@@ -6,11 +6,10 @@ escalation → 403, malformed input → 400; nothing changes on any error.
 from __future__ import annotations
 
 import hmac
-import re
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -27,6 +26,7 @@ from bot.handoff.hours import BERLIN
 from bot.handoff.rasa_api import RasaUnavailable
 from bot.handoff.service import HandoffError, NotAllowed, NotFound, Staff
 from bot.privacy.pseudonym import conversation_ref
+from bot.report.model import WEEK
 
 api = Blueprint("api", url_prefix="/api")
 
@@ -34,9 +34,13 @@ FIELDS = ("id", "conversation_id", "channel", "team", "priority", "reason", "sta
           "created_at", "claimed_at", "first_staff_reply_at", "closed_at", "rating")
 
 
+def _fields(row: Any, names: Tuple[str, ...]) -> Dict[str, Any]:
+    return {name: (value.isoformat() if isinstance(value, datetime) else value)
+            for name in names for value in [getattr(row, name)]}
+
+
 def as_json(escalation: Escalation) -> Dict[str, Any]:
-    return {field: (value.isoformat() if isinstance(value, datetime) else value)
-            for field in FIELDS for value in [getattr(escalation, field)]}
+    return _fields(escalation, FIELDS)
 
 
 def _staff(request: Request) -> Optional[Staff]:
@@ -130,7 +134,6 @@ async def close(request: Request, session: Any, staff: Staff, escalation_id: str
     return json(as_json(escalation))
 
 
-WEEK = re.compile(r"^\d{4}-W\d{2}$")
 FEEDBACK_TEAM = "Produktmanagement"  # feedback is theirs (and the admin's) to read
 FEEDBACK_FIELDS = ("id", "kind", "text", "rating", "sku", "language", "channel", "conversation_ref", "escalation_id",
                    "created_at")
@@ -172,19 +175,17 @@ async def list_feedback(request: Request, session: Any, staff: Staff) -> HTTPRes
     limit = request.args.get("limit", "1000")
     if not limit.isdigit() or not 1 <= int(limit) <= 10000:
         raise HandoffError(f"limit must be a number from 1 to 10000, not {limit!r}")
-    conversation_id = request.args.get("conversation_id")
-    items = feedback(session, kind=kind, sku=sku, since=_since(request.args.get("since")) if "since" in request.args else None,
+    since, conversation_id = request.args.get("since"), request.args.get("conversation_id")
+    items = feedback(session, kind=kind, sku=sku, since=_since(since) if since is not None else None,
                      conversation_ref=conversation_ref(conversation_id, request.app.ctx.settings)
                      if conversation_id is not None else None, limit=int(limit), newest_first=True)
     names = {p.sku: p.name for p in session.scalars(select(Product).where(Product.sku.in_({i.sku for i in items})))}
-    return json({"feedback": [{**{field: (value.isoformat() if isinstance(value, datetime) else value)
-                                      for field in FEEDBACK_FIELDS for value in [getattr(item, field)]},
-                               "product": names.get(item.sku)} for item in items]})
+    return json({"feedback": [{**_fields(item, FEEDBACK_FIELDS), "product": names.get(item.sku)} for item in items]})
 
 
 def _report_weeks(folder: Path) -> List[Path]:
     """The weeks' report folders, newest first."""
-    return sorted((d for d in folder.iterdir() if d.is_dir() and WEEK.match(d.name)), reverse=True) \
+    return sorted((d for d in folder.iterdir() if d.is_dir() and WEEK.fullmatch(d.name)), reverse=True) \
         if folder.is_dir() else []
 
 
@@ -216,7 +217,7 @@ async def latest_report(request: Request, session: Any, staff: Staff) -> HTTPRes
 async def report_file(request: Request, session: Any, staff: Staff, week: str, name: str) -> HTTPResponse:
     _product_people_only(staff)
     path = request.app.ctx.settings.reports_dir / week / name
-    if not WEEK.match(week) or "/" in name or name.startswith(".") or not path.is_file():
+    if not WEEK.fullmatch(week) or "/" in name or name.startswith(".") or not path.is_file():
         raise NotFound(f"there is no report file {week}/{name}")
     mime = {".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
             ".csv": "text/csv; charset=utf-8"}.get(path.suffix, "application/octet-stream")

@@ -1,7 +1,6 @@
 """The weekly report's figures, computed from our database and Rasa's tracker store for one ISO week (Europe/Berlin)."""
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
@@ -14,18 +13,17 @@ from bot.db import engine_for
 from bot.db.models import Escalation, Feedback, Product, aware
 from bot.feedback.topics import Item, group
 from bot.handoff.hours import BERLIN
-from bot.report.model import EscalationLine, RatingWeek, Topic, WeeklyReport
+from bot.report.model import WEEK, EscalationLine, RatingWeek, Topic, WeeklyReport
 
 PRIORITIES = ("critical", "high", "normal")
 TOPIC_KINDS = ("feature_request", "bug_report", "praise", "criticism", "unanswered")
 TREND_WEEKS = 8
 TOP_TOPICS = 10
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
 def parse_week(week: str) -> Tuple[datetime, datetime]:
     """'2026-W47' → its Monday 00:00 and the next Monday 00:00 in Berlin time."""
-    match = _WEEK.match(week)
+    match = WEEK.fullmatch(week)
     if not match:
         raise ValueError(f"a week is written like 2026-W47, not {week!r}")
     try:

@@ -1,9 +1,12 @@
 """What the weekly insights report says, computed from the database and independent of how it is shown."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import List, Optional
+
+WEEK = re.compile(r"(\d{4})-W(\d{2})")  # an ISO week as the report names it: 2026-W47 (use fullmatch)
 
 
 @dataclass

@@ -36,7 +36,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.report.model import Topic, WeeklyReport
+from bot.report.model import WEEK, Topic, WeeklyReport
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("de", "en")
@@ -51,7 +51,6 @@ NEW_TOPICS_NAMED = 3  # new topics named in "what changed"; the rest are counted
 LABEL_CHARS = 90  # customer text quoted in a sentence or the Markdown summary is cut after this many characters
 NBSP = "\u00a0"
 MINUS = "\u2212"
-WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 # Whether a rise is good (1), bad (-1) or neither (0): decides the colour of a change.
 POLARITY = {"conversations": 0, "containment": 1, "escalations": -1, "rating": 1, "feedback": 0,
