@@ -14,6 +14,7 @@ from rasa.core.channels.channel import OutputChannel
 from bot.channels.render import Button, Limits, Part, render
 from bot.db import open_session
 from bot.db.models import OutboxMessage, ProcessedUpdate, utcnow
+from bot.handoff.service import open_escalation
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,12 @@ def first_delivery(database_url: str, channel: str, key: str) -> bool:
             session.rollback()
             return False
     return True
+
+
+def with_staff(database_url: str, conversation_id: str) -> bool:
+    """A person has the conversation (its escalation is open): the assistant will not answer, so it shows no typing."""
+    with open_session(database_url) as session:
+        return open_escalation(session, conversation_id) is not None
 
 
 class Outbox:

@@ -19,7 +19,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery
+from bot.channels.delivery import (DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery,
+                                   with_staff)
 from bot.channels.render import MESSENGER
 from bot.config import Settings
 
@@ -109,7 +110,8 @@ class _Events(Messenger):
 
     async def _handle_user_message(self, text: Text, sender_id: Text, metadata: Optional[Dict[Text, Any]]) -> None:
         sender = self.channel.sender
-        await sender.typing(sender_id)
+        if not await asyncio.to_thread(with_staff, self.channel.settings.database_url, sender_id):
+            await sender.typing(sender_id)
         await self.on_new_message(UserMessage(text, MessengerOutput(sender), sender_id, input_channel=CHANNEL,
                                               metadata=metadata))
 

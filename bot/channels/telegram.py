@@ -24,7 +24,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, Tele
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
-from bot.channels.delivery import DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery
+from bot.channels.delivery import (DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery,
+                                   with_staff)
 from bot.channels.render import TELEGRAM
 from bot.config import Settings
 
@@ -225,7 +226,8 @@ class TelegramInput(InputChannel):
         async def forward(update: Update, text: str, metadata: Dict[str, Any]) -> None:
             chat = update.effective_chat
             try:
-                await application.bot.send_chat_action(chat.id, ChatAction.TYPING)
+                if not await asyncio.to_thread(with_staff, database_url, str(chat.id)):
+                    await application.bot.send_chat_action(chat.id, ChatAction.TYPING)
             except TelegramError:
                 pass  # only a courtesy
             user = update.effective_user

@@ -50,10 +50,13 @@ def test_safety_incident_on_telegram_is_handed_to_quality_and_back(channels_syst
         "channel": "telegram", "language": "de"}
     number = escalation["id"]
 
-    # While a person has the conversation, the assistant answers nothing, and staff see every message.
+    # While a person has the conversation, the assistant answers nothing (and shows no typing), and staff see
+    # every message.
+    typing_before = len(telegram.sent("sendChatAction", chat))
     post_update(system, telegram.text_update("Hallo? Was soll ich jetzt machen?", chat_id=chat, user_id=chat))
     time.sleep(2)
     assert len(telegram.sent("sendMessage", chat)) == 2
+    assert len(telegram.sent("sendChatAction", chat)) == typing_before
     status, detail = staff_api(system, "GET", f"/escalations/{number}", QUALITY)
     assert status == 200 and "Hallo? Was soll ich jetzt machen?" in [m["text"] for m in detail["transcript"]]
     assert any("geraucht" in m["text"] for m in detail["context"])

@@ -227,13 +227,14 @@ def test_messenger_a_person_takes_over_replies_and_hands_back(channels_system: R
     reply = _wait(lambda: graph.sent(psid), 2)[1]
     assert reply["body"]["recipient"] == {"id": psid} and reply["body"]["message"] == {"text": staff_text}
 
-    # The customer answers the person: forwarded to staff, not answered by the assistant.
+    # The customer answers the person: forwarded to staff, not answered by the assistant, which shows no typing.
+    typing_before = len(graph.sent(psid, kind="sender_action"))
     question = "Was kostet das Stadtrad E7 mit größerem Akku?"
     assert _messenger(system, graph, graph.text_event(psid, question)) == 200
     transcript = _transcript(system, number, question)
     assert [(m["from"], m["text"]) for m in transcript][-2:] == [("staff", staff_text), ("customer", question)]
     time.sleep(1.0)
-    assert len(texts()) == 2
+    assert len(texts()) == 2 and len(graph.sent(psid, kind="sender_action")) == typing_before
 
     _close(system, number)
     back, rating = _wait(lambda: graph.sent(psid), 4)[2:4]
