@@ -63,7 +63,10 @@ def shorten(title: str, limit: int) -> str:
 
 
 def numbered_list(buttons: Sequence[Button]) -> str:
-    """Buttons for channels without them: the customer answers with the number."""
+    """Buttons for channels without them: the customer answers with the number. Buttons that are the numbers
+    themselves (a 1–5 rating) need no list: the question already asks for a number."""
+    if all(button.title == str(number) for number, button in enumerate(buttons, start=1)):
+        return ""
     return "\n".join(f"{number}. {button.title}" for number, button in enumerate(buttons, start=1))
 
 
@@ -71,7 +74,7 @@ def render(text: str, buttons: Sequence[Button] = (), image: Optional[str] = Non
     """The messages a channel sends for one response, in order."""
     buttons = [Button(shorten(b.title, limits.button_title), b.payload) for b in buttons]
     if buttons and not limits.buttons:
-        text = f"{text}\n\n{numbered_list(buttons)}" if text else numbered_list(buttons)
+        text = "\n\n".join(part for part in (text, numbered_list(buttons)) if part)
         buttons = []
     parts: List[Part] = []
     if image:

@@ -27,6 +27,12 @@ def test_channels_without_buttons_get_a_numbered_list() -> None:
     assert parts[0].buttons == []
 
 
+def test_buttons_that_are_their_own_numbers_need_no_list() -> None:
+    stars = [Button(str(n), f'/rate{{"rating": {n}}}') for n in range(1, 6)]
+    parts = render("Wie zufrieden waren Sie? Bitte 1 bis 5 Sterne.", stars, limits=WHATSAPP)
+    assert [p.text for p in parts] == ["Wie zufrieden waren Sie? Bitte 1 bis 5 Sterne."]
+
+
 def test_button_titles_are_shortened_to_what_the_channel_shows() -> None:
     parts = render("Welche Stelle?", [Button("Ausbildung Zweiradmechatroniker (m/w/d)", "/job")], limits=MESSENGER)
     assert parts[0].buttons[0].title == "Ausbildung Zweiradm…" and len(parts[0].buttons[0].title) == 20
