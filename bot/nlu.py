@@ -21,7 +21,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalog.matching import normalize
 from bot.config import ROOT, Settings
-from bot.handoff.routing import URGENCY, Route, escalation_intent, route
+from bot.db.models import PRIORITIES
+from bot.handoff.routing import Route, escalation_intent, route
 from bot.language import detect
 
 logger = logging.getLogger(__name__)
@@ -240,7 +241,7 @@ class EscalationTriggers(GraphComponent):
                 continue
             current = route(intent.get("name") or "", "", {})
             if current and current.reason != found.reason and \
-                    URGENCY.index(current.priority) <= URGENCY.index(found.priority):
+                    PRIORITIES.index(current.priority) <= PRIORITIES.index(found.priority):
                 continue  # the classifier's own escalation is at least as urgent
             if current is None and not self._current().get(found.team_key, {}).get("always") and intent.get("confidence", 0) >= self.SURE \
                     and intent.get("name") not in ("nlu_fallback", "out_of_scope"):

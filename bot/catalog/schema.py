@@ -7,6 +7,8 @@ from typing import Dict, List, Literal, Optional
 
 from pydantic import BaseModel, Extra, conint, constr, validator
 
+from bot.db.models import PRIORITIES
+
 HOURS_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NonEmpty = constr(strip_whitespace=True, min_length=1)
@@ -217,8 +219,30 @@ class TeamEntry(Strict):
         return hours
 
 
+class EscalationPolicy(Strict):
+    """When an unclaimed escalation is announced again in the staff group (minutes after the card or the last
+    reminder, per priority), and which team the second reminder calls on."""
+
+    remind_after_minutes: Dict[str, conint(gt=0)] = {"critical": 2, "high": 10, "normal": 30}  # type: ignore[valid-type]
+    fallback_team: NonEmpty = "Kundenservice"  # type: ignore[valid-type]
+
+    @validator("remind_after_minutes")
+    def _every_priority(cls, minutes: Dict[str, int]) -> Dict[str, int]:
+        if set(minutes) != set(PRIORITIES):
+            raise ValueError(f"give minutes for exactly {', '.join(PRIORITIES)}")
+        return minutes
+
+
 class TeamsFile(Strict):
+    escalation: EscalationPolicy = EscalationPolicy()
     teams: List[TeamEntry]
+
+    @validator("teams")
+    def _fallback_team_exists(cls, teams: List[TeamEntry], values: Dict[str, object]) -> List[TeamEntry]:
+        policy = values.get("escalation")
+        if isinstance(policy, EscalationPolicy) and policy.fallback_team not in {team.name for team in teams}:
+            raise ValueError(f"escalation.fallback_team {policy.fallback_team!r} is not one of the teams")
+        return teams
 
 
 FILES = {

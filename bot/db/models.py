@@ -276,6 +276,9 @@ class PendingChoice(Base):
         return f"<PendingChoice {self.channel}:{self.recipient}>"
 
 
+PRIORITIES = ("critical", "high", "normal")  # an escalation's priority, most urgent first
+
+
 class Escalation(Base):
     """A conversation handed to a person: written before anything else happens, so nothing is lost."""
 

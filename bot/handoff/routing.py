@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
+from bot.db.models import PRIORITIES
 from bot.handoff.triggers import find_triggers
 
 # reason → (team key in teams.yaml, priority)
@@ -18,7 +19,6 @@ INTENTS = {"report_safety_issue": "safety", "complaint": "complaint", "data_prot
            "request_human": "person", "business_inquiry": "business"}
 TEAM_REASONS = {"quality_safety": "safety", "customer_service": "complaint", "data_protection": "data_protection",
                 "b2b_sales": "business"}
-URGENCY = ("critical", "high", "normal")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def route(intent: str, text: str, triggers_by_team: Dict[str, Dict[str, List[str
     reasons += [TEAM_REASONS[m.team_key] for m in find_triggers(text, triggers_by_team) if m.team_key in TEAM_REASONS]
     if not reasons:
         return None
-    reason = min(reasons, key=lambda r: URGENCY.index(REASONS[r][1]))
+    reason = min(reasons, key=lambda r: PRIORITIES.index(REASONS[r][1]))
     team_key, priority = REASONS[reason]
     return Route(reason, team_key, priority)
 

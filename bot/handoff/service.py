@@ -11,9 +11,8 @@ from typing import Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Escalation, EscalationMessage, utcnow
+from bot.db.models import PRIORITIES, Escalation, EscalationMessage, utcnow
 
-PRIORITIES = ("critical", "high", "normal")
 STATUSES = ("open", "claimed", "closed")
 
 

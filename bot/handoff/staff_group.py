@@ -10,14 +10,17 @@ import asyncio
 import json
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Optional
 
+import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.catalog.schema import EscalationPolicy, TeamsFile
 from bot.config import Settings
 from bot.db import engine_for, open_session
 from bot.db.models import Escalation, EscalationMessage, aware, utcnow
@@ -30,17 +33,15 @@ logger = logging.getLogger(__name__)
 PRIORITY_LABELS = {"critical": "🔴 KRITISCH", "high": "🟠 HOCH", "normal": "🟢 NORMAL"}
 REASON_LABELS = {"safety": "Sicherheitsvorfall", "complaint": "Beschwerde / rechtliche Drohung",
                  "data_protection": "Datenschutzanfrage", "person": "möchte einen Menschen", "business": "B2B-Anfrage"}
-REMIND_AFTER = {"critical": timedelta(minutes=2), "high": timedelta(minutes=10), "normal": timedelta(minutes=30)}
-FALLBACK_TEAM = "Kundenservice"
 POLL_SECONDS = 0.25
 
 
 
-def card_text(escalation: Escalation, reminder: int = 0) -> str:
+def card_text(escalation: Escalation, reminder: int = 0, fallback_team: str = "") -> str:
     lines = [f"{PRIORITY_LABELS[escalation.priority]} · {escalation.team} · #{escalation.id}"]
     if reminder:
         lines.insert(0, "⏰ Noch nicht übernommen!" if reminder == 1 else
-                     f"⏰ Noch nicht übernommen – bitte {FALLBACK_TEAM} übernehmen!")
+                     f"⏰ Noch nicht übernommen – bitte {fallback_team} übernehmen!")
     lines += [f"Grund: {REASON_LABELS.get(escalation.reason, escalation.reason)}",
               f"Kanal: {escalation.channel} · Sprache: {escalation.language}", "", "Verlauf:"]
     lines += [f"{'👤' if m['from'] == 'customer' else '🤖'} {m['text']}" for m in escalation.context[-6:]]
@@ -54,12 +55,18 @@ def card_buttons(escalation: Escalation) -> InlineKeyboardMarkup:
                                                        callback_data=f"close:{escalation.id}")]])
 
 
+def escalation_policy(teams_file: Path) -> EscalationPolicy:
+    """The reminder delays and the fallback team from data/company/teams.yaml (checked as the import checks it)."""
+    return TeamsFile.parse_obj(yaml.safe_load(teams_file.read_text(encoding="utf-8"))).escalation
+
+
 class StaffGroup:
     """The staff bot and its loop; started and stopped with the staff service."""
 
     def __init__(self, settings: Settings, rasa: RasaConversations) -> None:
         self.settings, self.rasa = settings, rasa
         self.chat_id = int(settings.staff_chat_id)
+        self.policy = escalation_policy(settings.data_dir / "teams.yaml")
         self.application: Optional[Application] = None
         self._loop_task: Optional[asyncio.Task] = None
         self._scanned = 0  # Rasa events read so far in this process; the database knows what was forwarded
@@ -160,9 +167,11 @@ class StaffGroup:
         with open_session(self.settings.database_url) as session:
             due = [e for e in session.scalars(select(Escalation).where(
                 Escalation.status == "open", Escalation.notified_at.is_not(None), Escalation.reminders < 2))
-                if now - aware(e.reminded_at or e.notified_at) >= REMIND_AFTER[e.priority]]
+                if now - aware(e.reminded_at or e.notified_at) >=
+                timedelta(minutes=self.policy.remind_after_minutes[e.priority])]
         for escalation in due:
-            await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders + 1),
+            await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders + 1,
+                                                                             self.policy.fallback_team),
                                                     reply_markup=card_buttons(escalation),
                                                     reply_to_message_id=escalation.card_message_id)
             with open_session(self.settings.database_url) as session, session.begin():

@@ -10,12 +10,11 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.db import engine_for
-from bot.db.models import Escalation, Feedback, Product, aware
+from bot.db.models import PRIORITIES, Escalation, Feedback, Product, aware
 from bot.feedback.topics import Item, group
 from bot.handoff.hours import BERLIN
 from bot.report.model import WEEK, EscalationLine, RatingWeek, Topic, WeeklyReport
 
-PRIORITIES = ("critical", "high", "normal")
 TOPIC_KINDS = ("feature_request", "bug_report", "praise", "criticism", "unanswered")
 TREND_WEEKS = 8
 TOP_TOPICS = 10

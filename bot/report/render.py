@@ -36,13 +36,13 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from bot.db.models import PRIORITIES
 from bot.report.model import WEEK, Topic, WeeklyReport
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("de", "en")
 KINDS = ("feature_request", "bug_report", "praise", "criticism", "unanswered")
 FEEDBACK_KINDS = ("feature_request", "bug_report", "praise", "criticism")  # the "feedback messages" key figure
-PRIORITIES = ("critical", "high", "normal")
 HTML_TOP = 10  # rows of a topic table in the HTML report; the CSV has them all
 MARKDOWN_TOP = 5
 HIGHLIGHTS_TOP = 5  # praise and criticism cards each

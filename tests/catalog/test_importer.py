@@ -78,6 +78,9 @@ def _set_t9_price(value):  # type: ignore[no-untyped-def]
     ("jobs.yaml", lambda c: c["jobs"][2].pop("title"), ["jobs.yaml", "J-103", "title", "field required"]),
     ("orders.yaml", lambda c: c["orders"][0].update(number="123456"), ["orders.yaml", "orders[0]", "number"]),
     ("teams.yaml", lambda c: c["teams"][0]["hours"].update(mon=["8 bis 18"]), ["teams.yaml", "Kundenservice", "8 bis 18"]),
+    ("teams.yaml", lambda c: c["escalation"].update(fallback_team="Hausmeister"), ["teams.yaml", "Hausmeister"]),
+    ("teams.yaml", lambda c: c["escalation"]["remind_after_minutes"].pop("high"),
+     ["teams.yaml", "remind_after_minutes", "critical, high, normal"]),
     ("faq.yaml", lambda c: c["topics"].pop("returns"), ["faq.yaml", "returns"]),
     ("applications.yaml", lambda c: c["applications"][0].update(job_ref="J-999"), ["applications.yaml", "J-999"]),
 ])
