@@ -243,9 +243,10 @@ class EscalationTriggers(GraphComponent):
             if current and current.reason != found.reason and \
                     PRIORITIES.index(current.priority) <= PRIORITIES.index(found.priority):
                 continue  # the classifier's own escalation is at least as urgent
-            if current is None and not self._current().get(found.team_key, {}).get("always") and intent.get("confidence", 0) >= self.SURE \
+            always = self._current().get(found.team_key, {}).get("always")
+            if current is None and not always and intent.get("confidence", 0) >= self.SURE \
                     and intent.get("name") not in ("nlu_fallback", "out_of_scope"):
-                continue
+                continue  # a team whose terms only help where the classifier is unsure, and it is sure
             decide(message, escalation_intent(found.reason))
         return messages
 

@@ -95,3 +95,14 @@ def test_which_battery_fits_uses_the_bike_in_context() -> None:
 def test_an_ambiguous_name_asks_which_product() -> None:
     said, _ = _run(ActionAnswerProduct(), "Was kostet das Stadtrad?", "product_price")
     assert said == ["utter_which_product"]
+
+
+@pytest.mark.parametrize("typed, comment", [
+    ("5", ""), ("4 Sterne", ""), ("Ich gebe 3 von 5 Sternen", ""), ("5/5", ""), ("I give it 4 stars", ""),
+    ("4 Sterne, aber die Wartezeit war lang", "4 Sterne, aber die Wartezeit war lang"),
+    ("2 - nobody called me back", "2 - nobody called me back"),
+])
+def test_a_typed_rating_keeps_only_real_words_as_its_comment(typed: str, comment: str) -> None:
+    from actions.feedback import _comment
+
+    assert _comment(typed) == comment

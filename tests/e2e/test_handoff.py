@@ -7,7 +7,7 @@ import time
 import urllib.error
 import urllib.request
 from urllib.parse import quote
-from typing import Any, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import pytest
 from sqlalchemy import select
@@ -32,6 +32,20 @@ def staff_api(system: RunningSystem, method: str, path: str, token: Optional[str
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
+
+
+def transcript_with(system: RunningSystem, number: int, text: str, token: str, timeout: float = 30) -> List[dict]:
+    """The escalation's transcript once it holds `text` (Rasa records a message once it has handled it, which takes
+    longer right after a restart)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, detail = staff_api(system, "GET", f"/escalations/{number}", token)
+        assert status == 200, detail
+        said = [m["text"] for m in detail["transcript"]]
+        if text in said or time.monotonic() > deadline:
+            assert text in said, detail["transcript"]
+            return detail["transcript"]
+        time.sleep(0.2)
 
 
 def test_safety_incident_on_telegram_is_handed_to_quality_and_back(channels_system: RunningSystem,
@@ -203,10 +217,9 @@ def test_the_handoff_survives_restarts_of_rasa_and_the_action_server(channels_sy
     system.wait_until_healthy()
 
     post_update(system, telegram.text_update("Hallo, ist da jemand?", chat_id=chat, user_id=chat))
-    time.sleep(2)
+    transcript_with(system, number, "Hallo, ist da jemand?", QUALITY)
+    time.sleep(1)
     assert len(telegram.sent("sendMessage", chat)) == 2  # still with the person: the assistant stays silent
-    transcript = staff_api(system, "GET", f"/escalations/{number}", QUALITY)[1]["transcript"]
-    assert "Hallo, ist da jemand?" in [m["text"] for m in transcript]
     staff_api(system, "POST", f"/escalations/{number}/reply", QUALITY, {"text": "Ja, wir sind da."})
     assert replies(telegram, chat, 3)[2]["params"]["text"] == "Ja, wir sind da."
     staff_api(system, "POST", f"/escalations/{number}/close", QUALITY)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.e2e.conftest import FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN, STAFF_TOKENS, Platforms
-from tests.e2e.test_handoff import staff_api
+from tests.e2e.test_handoff import staff_api, transcript_with
 from tests.fakes.graph_api import FakeGraph
 from tests.fakes.twilio_api import FakeTwilio
 from tests.helpers.system import RunningSystem
@@ -185,19 +185,6 @@ def _escalation_of(system: RunningSystem, conversation_id: str, channel: str) ->
     return escalation["id"]
 
 
-def _transcript(system: RunningSystem, number: int, text: str, timeout: float = 20) -> List[dict]:
-    """The escalation's transcript once it holds `text` (Rasa records a message once it has handled it)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        status, detail = staff_api(system, "GET", f"/escalations/{number}", SERVICE)
-        assert status == 200, detail
-        said = [m["text"] for m in detail["transcript"]]
-        if text in said or time.monotonic() > deadline:
-            assert text in said, detail["transcript"]
-            return detail["transcript"]
-        time.sleep(0.2)
-
-
 def _staff_reply(system: RunningSystem, number: int, text: str) -> None:
     status, claimed = staff_api(system, "POST", f"/escalations/{number}/claim", SERVICE)
     assert status == 200 and claimed["status"] == "claimed", claimed
@@ -231,7 +218,7 @@ def test_messenger_a_person_takes_over_replies_and_hands_back(channels_system: R
     typing_before = len(graph.sent(psid, kind="sender_action"))
     question = "Was kostet das Stadtrad E7 mit größerem Akku?"
     assert _messenger(system, graph, graph.text_event(psid, question)) == 200
-    transcript = _transcript(system, number, question)
+    transcript = transcript_with(system, number, question, SERVICE)
     assert [(m["from"], m["text"]) for m in transcript][-2:] == [("staff", staff_text), ("customer", question)]
     time.sleep(1.0)
     assert len(texts()) == 2 and len(graph.sent(psid, kind="sender_action")) == typing_before
@@ -263,7 +250,7 @@ def test_whatsapp_a_person_takes_over_replies_and_hands_back(channels_system: Ru
     # The customer answers the person: forwarded to staff, not answered by the assistant.
     question = "Was kostet das Stadtrad E7 mit größerem Akku?"
     assert _whatsapp(system, twilio, twilio.incoming_whatsapp(number, question)) == 200
-    transcript = _transcript(system, escalation, question)
+    transcript = transcript_with(system, escalation, question, SERVICE)
     assert [(m["from"], m["text"]) for m in transcript][-2:] == [("staff", staff_text), ("customer", question)]
     time.sleep(1.0)
     assert len(texts()) == 2

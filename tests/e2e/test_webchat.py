@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import quote
@@ -16,7 +15,7 @@ import pytest
 
 from bot.console.webchat import WIDGET
 from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_TOKENS
-from tests.e2e.test_handoff import staff_api
+from tests.e2e.test_handoff import staff_api, transcript_with
 from tests.helpers.system import RunningSystem, start_system
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -159,19 +158,6 @@ def close_and_rate(page: Page, system: RunningSystem, number: int) -> None:
     assert staff_api(system, "GET", f"/escalations/{number}", SERVICE)[1]["rating"] == 4
 
 
-def wait_for_transcript(system: RunningSystem, number: int, text: str, timeout: float = 20) -> list:
-    """The escalation's transcript once it holds `text` (Rasa records the message once it has handled it)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        status, detail = staff_api(system, "GET", f"/escalations/{number}", SERVICE)
-        assert status == 200, detail
-        if text in [m["text"] for m in detail["transcript"]] or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert text in [m["text"] for m in detail["transcript"]], detail["transcript"]
-    return detail["transcript"]
-
-
 def test_staff_take_over_the_conversation_in_the_open_page_and_hand_it_back(system: RunningSystem,
                                                                              page: Page) -> None:
     open_chat(page, system)
@@ -183,7 +169,7 @@ def test_staff_take_over_the_conversation_in_the_open_page_and_hand_it_back(syst
     # While the person has the conversation, the assistant stays silent and staff see what the customer writes.
     answered = bot_messages(page).count()
     ask(page, "Danke, ich warte. Geht es um mein Stadtrad E7?")
-    transcript = wait_for_transcript(system, number, "Danke, ich warte. Geht es um mein Stadtrad E7?")
+    transcript = transcript_with(system, number, "Danke, ich warte. Geht es um mein Stadtrad E7?", SERVICE)
     assert any("Stadtrad E7" in m["text"] and m["from"] == "customer" for m in transcript)
     page.wait_for_timeout(1000)
     expect(bot_messages(page)).to_have_count(answered)
