@@ -29,17 +29,6 @@ SETS = [("development set (guided the cue words)", "feedback_test.yml"),
         ("held-out set (never tuned on)", "feedback_test_2.yml")]
 
 
-async def evaluate(model: Path) -> int:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-    failed = False
-    for title, name in SETS:
-        print(f"\n== {title}: bench/data/{name}")
-        failed |= await evaluate_set(agent, ROOT / "bench" / "data" / name, counts=name == SETS[-1][1])
-    return 1 if failed else 0
-
-
 async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
     """Print accuracy and the confusion table per language; True when a goal is missed and the set counts."""
     from actions.feedback import FEEDBACK_INTENTS
@@ -73,9 +62,10 @@ async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
 
 
 def main() -> int:
+    from bench.sets import evaluate_sets
     from bot.model import model_from_arguments
 
-    return asyncio.run(evaluate(model_from_arguments(sys.argv[1:])))
+    return asyncio.run(evaluate_sets(model_from_arguments(sys.argv[1:]), SETS, evaluate_set))
 
 
 if __name__ == "__main__":
