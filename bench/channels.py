@@ -20,7 +20,7 @@ from typing import Callable, Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.latency import percentile  # noqa: E402
+from bot.report.data import percentile  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.helpers.system import RunningSystem, start_system  # noqa: E402
 

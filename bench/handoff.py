@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.channels import SECRET, _post  # noqa: E402
-from bench.latency import percentile  # noqa: E402
+from bot.report.data import percentile  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 from tests.helpers.system import start_system  # noqa: E402
 

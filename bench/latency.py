@@ -16,11 +16,12 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.report.data import percentile  # noqa: E402
 from tests.helpers.system import free_port, start_system  # noqa: E402
 
 OUR_TURNS = [
@@ -31,12 +32,6 @@ OUR_TURNS = [
 SAMPLE_TURNS = [
     "hello", "I am sad", "yes", "hi", "I am great", "are you a bot?", "no", "good morning", "very good", "bye",
 ]
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def conversations(url: str, turns: List[str], concurrent: int, rounds: int) -> List[float]:

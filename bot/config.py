@@ -21,6 +21,11 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def telegram_file_url(api_url: str) -> str:
+    """Where the Bot API serves files, from where it answers calls ('…/bot' → '…/file/bot')."""
+    return api_url.replace("/bot", "/file/bot")
+
+
 def _choice(name: str, allowed: Tuple[str, ...]) -> str:
     """One of `allowed`, the first being the default."""
     raw = os.environ.get(name) or allowed[0]
@@ -141,6 +146,11 @@ class Settings:
             except FileExistsError:
                 pass
         return path.read_text().strip()
+
+    @property
+    def staff_group_enabled(self) -> bool:
+        """A staff bot and its group are configured: escalation cards and weekly reports go there."""
+        return bool(self.staff_telegram_token and self.staff_chat_id)
 
     @property
     def rasa_url(self) -> str:

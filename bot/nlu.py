@@ -233,17 +233,18 @@ class EscalationTriggers(GraphComponent):
         return self._triggers
 
     def process(self, messages: List[Message]) -> List[Message]:
+        triggers = self._current()  # once per batch: reading it checks the file
         for message in messages:
             intent = message.get(INTENT) or {}
-            found = route("", message.get(TEXT) or "", self._current()) or self._safety_runner_up(message)
+            found = route("", message.get(TEXT) or "", triggers) or self._safety_runner_up(message)
             if found is None:
-                self._doubt_unsure_escalation(message)
+                self._doubt_unsure_escalation(message, triggers)
                 continue
             current = route(intent.get("name") or "", "", {})
             if current and current.reason != found.reason and \
                     PRIORITIES.index(current.priority) <= PRIORITIES.index(found.priority):
                 continue  # the classifier's own escalation is at least as urgent
-            always = self._current().get(found.team_key, {}).get("always")
+            always = triggers.get(found.team_key, {}).get("always")
             if current is None and not always and intent.get("confidence", 0) >= self.SURE \
                     and intent.get("name") not in ("nlu_fallback", "out_of_scope"):
                 continue  # a team whose terms only help where the classifier is unsure, and it is sure
@@ -258,14 +259,14 @@ class EscalationTriggers(GraphComponent):
             return route(SAFETY_INTENT, "", {})
         return None
 
-    def _doubt_unsure_escalation(self, message: Message) -> None:
+    def _doubt_unsure_escalation(self, message: Message, triggers: Dict[str, Dict[str, List[str]]]) -> None:
         """The classifier alone, and unsure, names a team that has trigger terms, yet none of them is in the
         message ('Speichert ihr Bestellungen?'): the next intent of the ranking that is not an escalation decides.
         Never for safety, which _safety_runner_up has already let through."""
         intent = message.get(INTENT) or {}
         current = route(intent.get("name") or "", "", {})
         if current is None or intent.get("confidence", 0) >= self.SURE_ALONE or \
-                not any(self._current().get(current.team_key, {}).get(language) for language in ("de", "en")):
+                not any(triggers.get(current.team_key, {}).get(language) for language in ("de", "en")):
             return
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if route(r.get("name") or "", "", {}) is None]
         if ranking:

@@ -27,7 +27,7 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
 from bot.channels.delivery import (DeliveryError, Outbox, ReliableSender, RenderedOutput, first_delivery,
                                    with_staff)
 from bot.channels.render import TELEGRAM
-from bot.config import Settings
+from bot.config import Settings, telegram_file_url
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class TelegramInput(InputChannel):
 
     async def _start(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         builder = (ApplicationBuilder().token(self.token).base_url(self.base_url)
-                   .base_file_url(self.base_url.replace("/bot", "/file/bot")).concurrent_updates(True))
+                   .base_file_url(telegram_file_url(self.base_url)).concurrent_updates(True))
         if self.mode == "webhook":
             builder = builder.updater(None)
         application = builder.build()

@@ -32,7 +32,7 @@ def create_app(settings: Settings, name: str = "staff_service") -> Sanic:
     app.ctx.rasa = RasaConversations(settings.rasa_url, settings.secret(settings.rasa_api_token, "rasa-api.token"))
     app.blueprint(health)
     app.blueprint(api)
-    if settings.staff_telegram_token and settings.staff_chat_id:
+    if settings.staff_group_enabled:
         from bot.handoff.staff_group import StaffGroup
 
         @app.listener("after_server_start")

@@ -21,7 +21,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.catalog.schema import EscalationPolicy, TeamsFile
-from bot.config import Settings
+from bot.config import Settings, telegram_file_url
 from bot.db import engine_for, open_session
 from bot.db.models import Escalation, EscalationMessage, aware, utcnow
 from bot.handoff import service
@@ -74,7 +74,7 @@ class StaffGroup:
     async def start(self) -> None:
         base = self.settings.staff_telegram_api_url
         self.application = (ApplicationBuilder().token(self.settings.staff_telegram_token).base_url(base)
-                            .base_file_url(base.replace("/bot", "/file/bot")).build())
+                            .base_file_url(telegram_file_url(base)).build())
         self.application.add_handler(CallbackQueryHandler(self._button))
         self.application.add_handler(MessageHandler(filters.Chat(self.chat_id) & filters.REPLY & filters.TEXT,
                                                     self._staff_reply))

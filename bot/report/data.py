@@ -60,7 +60,8 @@ def active_conversations(tracker_store_url: str, start: datetime, end: datetime)
         return {row[0] for row in rows}
 
 
-def _minutes(values: Sequence[float], share: float) -> Optional[float]:
+def percentile(values: Sequence[float], share: float) -> Optional[float]:
+    """The value `share` of the way up the sorted values (nearest rank); None for no values."""
     if not values:
         return None
     ordered = sorted(values)
@@ -81,15 +82,13 @@ def _escalations(session: Session, start: datetime, end: datetime, previous_star
         now.setdefault((team, priority), []).append(
             (aware(replied) - created).total_seconds() / 60 if replied else None)
     lines = []
-    for team, priority in sorted(set(now) | set(before), key=lambda k: (k[0], PRIORITIES.index(k[1])
-                                                                         if k[1] in PRIORITIES else 9)):
+    for team, priority in sorted(set(now) | set(before), key=lambda k: (k[0], PRIORITIES.index(k[1]))):
         waits = [w for w in now.get((team, priority), []) if w is not None]
         lines.append(EscalationLine(team=team, priority=priority, count=len(now.get((team, priority), [])),
                                     previous_count=before[(team, priority)], answered=len(waits),
                                     median_first_reply_minutes=statistics.median(waits) if waits else None,
-                                    p90_first_reply_minutes=_minutes(waits, 0.9)))
+                                    p90_first_reply_minutes=percentile(waits, 0.9)))
     return lines
-
 
 
 def _topics(items: Iterable[Feedback], start: datetime, products: Dict[str, str]) -> Dict[str, List[Topic]]:

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import Settings, telegram_file_url
 from bot.db import open_session
 from bot.db.models import ReportDelivery
 from bot.handoff.hours import BERLIN
@@ -27,7 +27,7 @@ CAPTION_LIMIT = 1024  # Telegram's limit for a document's caption
 def targets(settings: Settings) -> List[str]:
     """Where reports go with this configuration."""
     found = []
-    if settings.staff_telegram_token and settings.staff_chat_id:
+    if settings.staff_group_enabled:
         found.append("telegram")
     if settings.smtp_host and settings.report_email_to:
         found.append("email")
@@ -49,7 +49,7 @@ def _files(paths: List[Path]) -> tuple:
     return html, summary
 
 
-async def send_telegram(settings: Settings, paths: List[Path], week: str) -> None:
+async def send_telegram(settings: Settings, paths: List[Path]) -> None:
     from telegram import Bot
 
     html, summary = _files(paths)
@@ -57,7 +57,7 @@ async def send_telegram(settings: Settings, paths: List[Path], week: str) -> Non
     if len(caption) > CAPTION_LIMIT:
         caption = caption[:CAPTION_LIMIT - 1].rsplit("\n", 1)[0] + "\n…"
     base = settings.staff_telegram_api_url
-    async with Bot(settings.staff_telegram_token, base_url=base, base_file_url=base.replace("/bot", "/file/bot")) as bot:
+    async with Bot(settings.staff_telegram_token, base_url=base, base_file_url=telegram_file_url(base)) as bot:
         with html.open("rb") as document:
             await bot.send_document(int(settings.staff_chat_id), document, filename=html.name, caption=caption)
 
@@ -123,7 +123,7 @@ class WeeklyReports:
             error = None
             try:
                 if target == "telegram":
-                    await send_telegram(self.settings, paths, week)
+                    await send_telegram(self.settings, paths)
                 else:
                     await asyncio.to_thread(send_email, self.settings, paths, week)
                 sent.append(target)
