@@ -1,8 +1,8 @@
-"""Escalation recall per team and the false-escalation rate, on two sets never trained on.
+"""Escalation recall per team and the false-escalation rate on bench/data/escalation_test_3.yml.
 
-bench/data/escalation_test.yml was the first held-out set; its misses have since guided the trigger terms, so it is
-now a development set. bench/data/escalation_test_2.yml was written later by someone who saw neither the training
-data nor the triggers, and nothing was tuned on it: its figures are the ones that count.
+The set was written by someone who saw neither the training data nor the trigger terms, and nothing is tuned on
+it: its messages are never printed, only how many misses each cause decided. (The two sets before it guided the
+trigger terms and have been retired into the training data, data/nlu/*/retired_tests.yml.)
 
 A message escalates when the assistant's NLU (classifier plus each team's trigger terms) gives an escalation
 intent; the team is then chosen as action_escalate chooses it.   Usage: python bench/escalation_eval.py [MODEL]
@@ -13,7 +13,7 @@ import asyncio
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import yaml
 
@@ -22,24 +22,23 @@ sys.path.insert(0, str(ROOT))
 
 GOALS = {"Qualität & Sicherheit": 0.98}
 DEFAULT_GOAL, FALSE_GOAL = 0.95, 0.02
+HELD_OUT = ROOT / "bench" / "data" / "escalation_test_3.yml"
 
 
-SETS = [("development set (guided the triggers)", "escalation_test.yml"),
-        ("held-out set (never tuned on)", "escalation_test_2.yml")]
+async def evaluate(model: Path) -> int:
+    """Print recall per team, the false-escalation rate and the causes of the misses; 1 when a goal is missed."""
+    from rasa.core.agent import Agent
 
-
-async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
-    """Print recall per team and the false-escalation rate; True when a goal is missed and the set counts."""
     from bot.handoff.routing import INTENTS, route
     from bot.handoff.triggers import find_triggers
 
     teams = yaml.safe_load((ROOT / "data" / "company" / "teams.yaml").read_text(encoding="utf-8"))["teams"]
     names = {t["key"]: t["name"] for t in teams}
     triggers = {t["key"]: t.get("triggers") or {} for t in teams}
-    messages = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+    messages = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["messages"]
+    agent = Agent.load(str(model))
     hits: Dict[str, Counter] = defaultdict(Counter)
     causes: Counter = Counter()
-    misses: List[str] = []
     for message in messages:
         parsed = await agent.parse_message(message["text"])
         intent = parsed["intent"]["name"]
@@ -49,8 +48,6 @@ async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
         hits[expected or "none"]["total"] += 1
         hits[expected or "none"]["right" if predicted == expected else "wrong"] += 1
         if predicted != expected:
-            misses.append(f"  [{message['language']}] expected {expected or 'none'}, got {predicted or 'none'}: "
-                          f"{message['text']}")
             cause = "a trigger term" if find_triggers(message["text"], triggers) else f"the intent {intent}"
             causes[(expected or "none", predicted or "none", cause)] += 1
     failed = False
@@ -64,20 +61,16 @@ async def evaluate_set(agent: "Agent", path: Path, counts: bool) -> bool:
     failed |= false_rate > FALSE_GOAL
     print(f"{'false escalations':<24}{hits['none']['total']:>9}{false_rate:>8.3f}  ≤ {FALSE_GOAL}  "
           f"{'ok' if false_rate <= FALSE_GOAL else 'ABOVE GOAL'}")
-    if counts:  # the held-out set's messages are not shown, so that nobody tunes the triggers on them
-        print(f"{len(misses)} misses (not listed: this set must stay unseen); by what decided them:")
-        for (expected, predicted, cause), count in causes.most_common():
-            print(f"  {count:>3}  {expected} → {predicted}, by {cause}")
-    else:
-        print("\nMisses:\n" + "\n".join(misses))
-    return failed and counts
+    print(f"\n{sum(causes.values())} misses (not listed: the set must stay unseen), by what decided them:")
+    for (expected, predicted, cause), count in causes.most_common():
+        print(f"  {count:>3}  {expected} → {predicted}, by {cause}")
+    return 1 if failed else 0
 
 
 def main() -> int:
-    from bench.sets import evaluate_sets
     from bot.model import model_from_arguments
 
-    return asyncio.run(evaluate_sets(model_from_arguments(sys.argv[1:]), SETS, evaluate_set))
+    return asyncio.run(evaluate(model_from_arguments(sys.argv[1:])))
 
 
 if __name__ == "__main__":
