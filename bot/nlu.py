@@ -54,10 +54,18 @@ class LanguageTagger(GraphComponent):
         return messages
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _text_shape(text: str) -> str:
+    """What the intent depends on: lower case, umlauts spelt out, every digit a 0 ('12345' is like 'LR-204711')."""
+    return _DIGIT.sub("0", normalize(text))
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class IntentClassifier(GraphComponent):
     """Multinomial logistic regression on TF-IDF weighted word 1–2-grams and character 2–5-grams of the text, with
-    umlauts spelt out ('Räder', 'Raeder' meet).
+    umlauts spelt out ('Räder', 'Raeder' meet) and digits alike.
 
     Rasa's LogisticRegressionClassifier works on raw counts from its featurizers; the TF-IDF weights (sublinear, so a
     repeated word does not dominate) let rare, telling words count, and generalise better to phrasings the training
@@ -81,9 +89,9 @@ class IntentClassifier(GraphComponent):
 
     @classmethod
     def _new_vectorizers(cls) -> List[TfidfVectorizer]:
-        return [TfidfVectorizer(preprocessor=normalize, token_pattern=cls.TOKEN_PATTERN, ngram_range=(1, 2),
+        return [TfidfVectorizer(preprocessor=_text_shape, token_pattern=cls.TOKEN_PATTERN, ngram_range=(1, 2),
                                 sublinear_tf=True, dtype=np.float32),
-                TfidfVectorizer(preprocessor=normalize, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                TfidfVectorizer(preprocessor=_text_shape, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
                                 dtype=np.float32)]
 
     @classmethod
@@ -101,13 +109,15 @@ class IntentClassifier(GraphComponent):
             vectorizer.fit(texts)
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"], random_state=42)
         model.fit(self._features(texts), [e.get(INTENT) for e in examples])
-        self._weights, self._bias, self._intents = model.coef_, model.intercept_, list(model.classes_)
+        # float32 halves the model's size and memory; the predictions do not change
+        self._weights, self._bias = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
+        self._intents = list(model.classes_)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / "intents.json").write_text(json.dumps(self._intents), encoding="utf-8")
             (directory / "vocabularies.json").write_text(
                 json.dumps([{term: int(i) for term, i in v.vocabulary_.items()} for v in self._vectorizers]),
                 encoding="utf-8")
-            np.savez(directory / "weights.npz", weights=self._weights, bias=self._bias,
+            np.savez_compressed(directory / "weights.npz", weights=self._weights, bias=self._bias,
                      **{f"idf{i}": v.idf_ for i, v in enumerate(self._vectorizers)})
         return self._resource
 
@@ -240,10 +250,11 @@ class FeedbackCues(GraphComponent):
 
     def __init__(self, cues_file: Path) -> None:
         cues = yaml.safe_load(cues_file.read_text(encoding="utf-8"))
+        # typed without umlauts, 'würde' and 'wäre' would be 'wurde' and 'Ware': conditionals need them
         self._patterns = {kind: re.compile(r"\b(" + "|".join(sorted(
             {re.escape(variant) for language in ("de", "en") for cue in cues[kind][language]
-             for variant in (normalize(cue), _without_umlauts(normalize(cue)))},
-            key=len, reverse=True)) + r")\b") for kind in self.KINDS}
+             for variant in {normalize(cue), normalize(cue) if kind == "conditional" else _without_umlauts(normalize(cue))}},
+            key=len, reverse=True)) + r")\b") for kind in (*self.KINDS, "conditional")}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -251,9 +262,12 @@ class FeedbackCues(GraphComponent):
         return cls(ROOT / "data" / "feedback" / "cues.yaml")
 
     def kinds(self, text: str) -> List[str]:
-        """The kinds of feedback whose words the text holds, wishes first."""
+        """The kinds of feedback whose words the text holds, wishes first; praise in the conditional is a wish."""
         plain = normalize(text)
-        return [kind for kind in self.KINDS if self._patterns[kind].search(plain)]
+        found = [kind for kind in self.KINDS if self._patterns[kind].search(plain)]
+        if "praise" in found and self._patterns["conditional"].search(plain):
+            found = ["feature_request", *(kind for kind in found if kind not in ("feature_request", "praise"))]
+        return found
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -346,7 +360,7 @@ class EscalationTriggers(GraphComponent):
     def _doubt_unsure_escalation(self, message: Message, triggers: Dict[str, Dict[str, List[str]]]) -> None:
         """The classifier alone, and unsure, names a team that has trigger terms, yet none of them is in the
         message ('Speichert ihr Bestellungen?'): the next intent of the ranking that is not an escalation decides.
-        Never for safety, which _safety_runner_up has already let through."""
+        Safety gets here only below SAFETY_RUNNER_UP, from where _safety_runner_up lets it through."""
         intent = message.get(INTENT) or {}
         current = route(intent.get("name") or "", "", {})
         if current is None or intent.get("confidence", 0) >= self.SURE_ALONE or \

@@ -1,5 +1,5 @@
 """EscalationTriggers, the NLU component that lets each team's trigger terms and the classifier's ranking decide
-together whether a message goes to a person."""
+together whether a message goes to a person, and FeedbackCues, which tells feedback about a topic from a question."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,8 @@ import yaml
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu import EscalationTriggers
+from bot.config import ROOT
+from bot.nlu import EscalationTriggers, FeedbackCues
 
 
 @pytest.fixture
@@ -77,3 +78,26 @@ def test_an_unsure_escalation_without_any_of_its_teams_terms_gives_way(component
     assert top(person) == ("request_human", 0.5)
     safety = parsed(component, "Die Bremse ist komisch", [("report_safety_issue", 0.45), ("product_specs", 0.4)])
     assert top(safety) == ("report_safety_issue", 1.0)  # safety is never doubted
+
+
+@pytest.fixture(scope="module")
+def cues() -> FeedbackCues:
+    return FeedbackCues(ROOT / "data" / "feedback" / "cues.yaml")
+
+
+@pytest.mark.parametrize("text, classified, expected", [
+    ("Die Servicezeiten sind viel zu kurz", "ask_hours", "criticism"),  # about opening hours, yet criticism
+    ("Sind die Servicezeiten zu kurz?", "ask_hours", "ask_hours"),  # a question stays a question
+    ("Eine Frontlampe mit Fernlicht wäre super", "product_specs", "feature_request"),  # praise in the conditional
+    ("a front basket for the E5 would look great", "product_specs", "feature_request"),
+    ("Im Store wurde das Rad perfekt eingestellt", "ask_test_ride", "praise"),  # 'wurde' is no 'würde'
+    ("Die Lieferung war nicht so toll", "ask_shipping", "criticism"),  # praise denied
+    ("not impressed with the E5, it just feels average", "product_specs", "criticism"),
+    ("Super, danke", "thank", "thank"),  # small talk is never feedback
+    ("Das Rad ist toll, aber der Akku raucht", "report_safety_issue", "report_safety_issue"),  # a case for a person
+])
+def test_feedback_cues_tell_feedback_from_questions(cues: FeedbackCues, text: str, classified: str,
+                                                     expected: str) -> None:
+    message = Message({TEXT: text, INTENT: {"name": classified, "confidence": 0.6},
+                       INTENT_RANKING_KEY: [{"name": classified, "confidence": 0.6}]})
+    assert cues.process([message])[0].get(INTENT)["name"] == expected
