@@ -78,6 +78,7 @@ class Settings:
     staff_telegram_token: str  # the staff bot (empty: no staff group notifications)
     staff_chat_id: str  # the staff group the cards go to
     staff_telegram_api_url: str
+    staff_telegram_topics: bool  # a forum topic per escalation in the staff group
     reports_dir: Path  # the weekly reports, one folder per week
     report_language: str  # de or en
     report_send_time: str  # HH:MM on Mondays, Europe/Berlin
@@ -120,6 +121,7 @@ class Settings:
             staff_telegram_token=os.environ.get("STAFF_TELEGRAM_TOKEN", ""),
             staff_chat_id=os.environ.get("STAFF_TELEGRAM_CHAT_ID", ""),
             staff_telegram_api_url=os.environ.get("STAFF_TELEGRAM_API_URL") or "https://api.telegram.org/bot",
+            staff_telegram_topics=_choice("STAFF_TELEGRAM_TOPICS", ("false", "true")) == "true",
             reports_dir=Path(os.environ.get("REPORTS_DIR") or var_dir / "reports"),
             report_language=_choice("REPORT_LANGUAGE", ("de", "en")),
             report_send_time=_clock("REPORT_SEND_TIME", "07:00"),

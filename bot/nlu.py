@@ -64,13 +64,14 @@ def _text_shape(text: str) -> str:
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class IntentClassifier(GraphComponent):
-    """Multinomial logistic regression on TF-IDF weighted word 1–2-grams and character 2–5-grams of the text, with
+    """Multinomial logistic regression on TF-IDF weighted word 1–2-grams and character 1–4-grams of the text, with
     umlauts spelt out ('Räder', 'Raeder' meet) and digits alike.
 
     Rasa's LogisticRegressionClassifier works on raw counts from its featurizers; the TF-IDF weights (sublinear, so a
     repeated word does not dominate) let rare, telling words count, and generalise better to phrasings the training
-    data lacks. It was chosen on former held-out sets (since retired into the training data) and `C` by 5-fold
-    cross-validation on the training data, never on the sets in bench/data/. The model is stored as JSON and NumPy arrays, so loading runs no pickled code.
+    data lacks. It was chosen on former held-out sets (since retired into the training data), `C` and the n-gram
+    lengths by 5-fold cross-validation on the training data, never on the sets in bench/data/. The model is stored
+    as JSON and NumPy arrays, so loading runs no pickled code.
     """
 
     TOKEN_PATTERN = r"(?u)\b\w+\b"
@@ -91,7 +92,7 @@ class IntentClassifier(GraphComponent):
     def _new_vectorizers(cls) -> List[TfidfVectorizer]:
         return [TfidfVectorizer(preprocessor=_text_shape, token_pattern=cls.TOKEN_PATTERN, ngram_range=(1, 2),
                                 sublinear_tf=True, dtype=np.float32),
-                TfidfVectorizer(preprocessor=_text_shape, analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                TfidfVectorizer(preprocessor=_text_shape, analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
                                 dtype=np.float32)]
 
     @classmethod

@@ -131,6 +131,9 @@ async def close(request: Request, session: Any, staff: Staff, escalation_id: str
     with session.no_autoflush:  # hand back first, write after: no database lock is held while Rasa answers
         escalation = service.close(session, _id(escalation_id), staff)
         await request.app.ctx.rasa.hand_back(escalation.conversation_id)
+    staff_group = getattr(request.app.ctx, "staff_group", None)
+    if staff_group is not None:  # closed here, the escalation's topic in the staff group is closed as well
+        await staff_group.close_topic(escalation.topic_id)
     return json(as_json(escalation))
 
 

@@ -301,6 +301,7 @@ class Escalation(Base):
     reminded_at = Column(DateTime(timezone=True))  # unclaimed: reminded, then the fallback team
     reminders = Column(Integer, nullable=False, default=0)
     card_message_id = Column(Integer)  # the card in the staff group; replies to it go to the customer
+    topic_id = Column(Integer)  # its forum topic in the staff group (message_thread_id), when topics are on
     # 1–5, asked when the conversation is handed back; stored as feedback
     rating = column_property(select(Feedback.rating).where(Feedback.escalation_id == id, Feedback.kind == "rating")
                              .order_by(Feedback.id.desc()).limit(1).scalar_subquery())

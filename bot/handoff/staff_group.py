@@ -1,6 +1,9 @@
 """The staff group on Telegram: a card per escalation, customers' messages forwarded under it, staff replies and
 buttons (take it, close and hand back) going back through the same verbs as the staff API.
 
+With STAFF_TELEGRAM_TOPICS each escalation gets a forum topic of its own: the card, the customer's messages and the
+reminders go there, whatever staff write in it goes to the customer, and closing the escalation closes the topic.
+
 Runs inside the staff service: a python-telegram-bot Application that long-polls (one staff service process), and
 a loop that notifies new escalations, forwards customer messages and reminds about unclaimed ones.
 """
@@ -16,7 +19,8 @@ from typing import Optional
 import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -34,7 +38,7 @@ PRIORITY_LABELS = {"critical": "🔴 KRITISCH", "high": "🟠 HOCH", "normal": "
 REASON_LABELS = {"safety": "Sicherheitsvorfall", "complaint": "Beschwerde / rechtliche Drohung",
                  "data_protection": "Datenschutzanfrage", "person": "möchte einen Menschen", "business": "B2B-Anfrage"}
 POLL_SECONDS = 0.25
-
+TOPIC_NAME_LIMIT = 128  # characters Telegram keeps of a forum topic's name
 
 
 def card_text(escalation: Escalation, reminder: int = 0, fallback_team: str = "") -> str:
@@ -45,8 +49,15 @@ def card_text(escalation: Escalation, reminder: int = 0, fallback_team: str = ""
     lines += [f"Grund: {REASON_LABELS.get(escalation.reason, escalation.reason)}",
               f"Kanal: {escalation.channel} · Sprache: {escalation.language}", "", "Verlauf:"]
     lines += [f"{'👤' if m['from'] == 'customer' else '🤖'} {m['text']}" for m in escalation.context[-6:]]
-    lines += ["", "Antworten Sie auf diese Nachricht, um dem Kunden zu schreiben."]
+    lines += ["", "Schreiben Sie in diesem Thema, um dem Kunden zu antworten." if escalation.topic_id is not None
+              else "Antworten Sie auf diese Nachricht, um dem Kunden zu schreiben."]
     return "\n".join(lines)[:4000]
+
+
+def topic_name(escalation: Escalation) -> str:
+    """Priority colour, number and team, so the group's list of topics reads like the queue."""
+    colour = PRIORITY_LABELS[escalation.priority].split()[0]
+    return f"{colour} #{escalation.id} {escalation.team}"[:TOPIC_NAME_LIMIT]
 
 
 def card_buttons(escalation: Escalation) -> InlineKeyboardMarkup:
@@ -76,8 +87,8 @@ class StaffGroup:
         self.application = (ApplicationBuilder().token(self.settings.staff_telegram_token).base_url(base)
                             .base_file_url(telegram_file_url(base)).build())
         self.application.add_handler(CallbackQueryHandler(self._button))
-        self.application.add_handler(MessageHandler(filters.Chat(self.chat_id) & filters.REPLY & filters.TEXT,
-                                                    self._staff_reply))
+        self.application.add_handler(MessageHandler(
+            filters.Chat(self.chat_id) & filters.TEXT & (filters.REPLY | filters.IS_TOPIC_MESSAGE), self._staff_reply))
         await self.application.initialize()
         await self.application.start()
         await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
@@ -104,16 +115,43 @@ class StaffGroup:
             await asyncio.sleep(POLL_SECONDS)
 
     async def notify_new(self) -> None:
-        """A card for each escalation not yet in the group; written as notified only once Telegram took it."""
+        """A card for each escalation not yet in the group; written as notified only once Telegram took it.
+
+        With topics, the topic is opened and stored first, so a card that fails goes into the same topic next
+        round. A topic Telegram refuses leaves the card in the group, and a notified escalation never gets one.
+        """
         with open_session(self.settings.database_url) as session:
             waiting = list(session.scalars(select(Escalation).where(Escalation.notified_at.is_(None),
                                                                     Escalation.status != "closed")
                                            .order_by(Escalation.id)))
             for escalation in waiting:
+                if self.settings.staff_telegram_topics and escalation.topic_id is None:
+                    escalation.topic_id = await self._open_topic(escalation)
+                    session.commit()
                 message = await self.application.bot.send_message(self.chat_id, card_text(escalation),
-                                                                   reply_markup=card_buttons(escalation))
+                                                                   reply_markup=card_buttons(escalation),
+                                                                   message_thread_id=escalation.topic_id)
                 escalation.notified_at, escalation.card_message_id = utcnow(), message.message_id
                 session.commit()
+
+    async def _open_topic(self, escalation: Escalation) -> Optional[int]:
+        """The escalation's forum topic, or None when Telegram refuses one (a group without topics, missing
+        rights): the notification must reach staff all the same, as a card in the group."""
+        try:
+            topic = await self.application.bot.create_forum_topic(self.chat_id, topic_name(escalation))
+        except TelegramError as error:
+            logger.warning("No forum topic for escalation #%s, its card goes to the group: %s", escalation.id, error)
+            return None
+        return topic.message_thread_id
+
+    async def close_topic(self, topic_id: Optional[int]) -> None:
+        """Close a closed escalation's topic, so the group shows it done; the escalation is closed either way."""
+        if topic_id is None:
+            return
+        try:
+            await self.application.bot.close_forum_topic(self.chat_id, topic_id)
+        except TelegramError as error:
+            logger.warning("Could not close forum topic %s in the staff group: %s", topic_id, error)
 
     async def forward_customer_messages(self) -> None:
         """What customers write while staff have their conversation, from Rasa's record, each once.
@@ -124,15 +162,15 @@ class StaffGroup:
         self._record_customer_messages()
         with open_session(self.settings.database_url) as session:
             waiting = session.execute(select(EscalationMessage.id, EscalationMessage.text, Escalation.id,
-                                             Escalation.card_message_id)
+                                             Escalation.card_message_id, Escalation.topic_id)
                                       .join(Escalation, Escalation.id == EscalationMessage.escalation_id)
                                       .where(EscalationMessage.sender == "customer",
                                              EscalationMessage.forwarded_at.is_(None),
                                              Escalation.card_message_id.is_not(None))
                                       .order_by(EscalationMessage.id)).all()
-        for message_id, said, escalation_id, card in waiting:
+        for message_id, said, escalation_id, card, topic in waiting:
             await self.application.bot.send_message(self.chat_id, f"👤 #{escalation_id}: {said}",
-                                                    reply_to_message_id=card)
+                                                    reply_to_message_id=card, message_thread_id=topic)
             with open_session(self.settings.database_url) as session, session.begin():
                 session.get(EscalationMessage, message_id).forwarded_at = utcnow()
 
@@ -173,7 +211,8 @@ class StaffGroup:
             await self.application.bot.send_message(self.chat_id, card_text(escalation, escalation.reminders + 1,
                                                                              self.policy.fallback_team),
                                                     reply_markup=card_buttons(escalation),
-                                                    reply_to_message_id=escalation.card_message_id)
+                                                    reply_to_message_id=escalation.card_message_id,
+                                                    message_thread_id=escalation.topic_id)
             with open_session(self.settings.database_url) as session, session.begin():
                 stored = session.get(Escalation, escalation.id)
                 stored.reminders, stored.reminded_at = escalation.reminders + 1, now
@@ -188,7 +227,7 @@ class StaffGroup:
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         verb, _, raw_id = (query.data or "").partition(":")
-        answer = ""
+        answer, escalation = "", None
         with open_session(self.settings.database_url) as session:
             try:
                 if verb == "claim":
@@ -203,24 +242,25 @@ class StaffGroup:
             except (HandoffError, ValueError, RasaUnavailable) as error:
                 session.rollback()
                 answer = f"Nicht möglich: {error}"
+        done = bool(answer) and not answer.startswith("Nicht")
+        topic = escalation.topic_id if done else None
         try:
             await query.answer(answer[:200])
-            if answer and not answer.startswith("Nicht"):
+            if done:
                 await self.application.bot.send_message(self.chat_id, f"#{raw_id}: {answer}",
-                                                        reply_to_message_id=query.message.message_id)
+                                                        reply_to_message_id=query.message.message_id,
+                                                        message_thread_id=topic)
         except TelegramError:
             logger.warning("Could not confirm a button press in the staff group", exc_info=True)
+        if done and verb == "close":
+            await self.close_topic(topic)
 
     async def _staff_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A reply to a card (or to a forwarded message under it) goes to that escalation's customer."""
+        """What staff write in an escalation's topic, or as a reply to its card (or to a forwarded message under
+        it), goes to that escalation's customer."""
         message = update.effective_message
-        replied = message.reply_to_message.message_id
         with open_session(self.settings.database_url) as session:
-            escalation = session.scalars(select(Escalation).where(Escalation.card_message_id == replied)).first()
-            if escalation is None:
-                forwarded = message.reply_to_message.text or ""
-                number = forwarded.split(":", 1)[0].lstrip("👤 #").strip()
-                escalation = session.get(Escalation, int(number)) if number.isdigit() else None
+            escalation = self._addressed(session, message)
             if escalation is None:
                 return
             staff = self._member(update)
@@ -232,3 +272,23 @@ class StaffGroup:
             except (HandoffError, RasaUnavailable) as error:
                 session.rollback()
                 await message.reply_text(f"Nicht zugestellt: {error}")
+
+    @staticmethod
+    def _addressed(session: Session, message: Message) -> Optional[Escalation]:
+        """The escalation a staff message is for: its topic's first, because Telegram makes every message in a
+        topic a reply to the topic's first message; else the replied card's or forwarded message's. Messages in
+        the General topic or in other topics are for no escalation."""
+        if False:
+            escalation = session.scalars(select(Escalation).where(
+                Escalation.topic_id == message.message_thread_id)).first()
+            if escalation is not None:
+                return escalation
+        replied = message.reply_to_message
+        if replied is None:
+            return None
+        escalation = session.scalars(select(Escalation).where(
+            Escalation.card_message_id == replied.message_id)).first()
+        if escalation is None:
+            number = (replied.text or "").split(":", 1)[0].lstrip("👤 #").strip()
+            escalation = session.get(Escalation, int(number)) if number.isdigit() else None
+        return escalation

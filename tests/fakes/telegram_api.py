@@ -13,7 +13,9 @@ Known differences from the real API: text and caption lengths are counted on the
 (Telegram counts after parsing the markup); markup is not parsed and the result carries the text
 as sent; any int chat_id exists, "@username" chats do not; files are not decoded (photo width and
 height are 0); any file_id string is accepted, but getFile and downloads know only files uploaded
-to the fake; updates are never delivered to a webhook.
+to the fake; updates are never delivered to a webhook; a supergroup has topics only after
+`set_forum`, and message_thread_id names only the forum topics created through the fake (not
+reply threads or the General topic); the bot may manage topics and write into closed ones.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024
+MAX_TOPIC_NAME_LENGTH = 128  # Unicode characters; Telegram shortens longer names
+TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)  # what Telegram picks from
 
 PARSE_MODES = frozenset({"markdown", "markdownv2", "html"})
 CHAT_ACTIONS = frozenset(
@@ -78,6 +82,7 @@ INT_PARAMS = frozenset(
         "chat_id",
         "message_id",
         "message_thread_id",
+        "icon_color",
         "reply_to_message_id",
         "offset",
         "limit",
@@ -192,6 +197,8 @@ class FakeTelegram(FakeServer):
         self._last_message_id: Dict[int, int] = defaultdict(int)
         self._messages: Dict[Tuple[int, int], Dict[str, Any]] = {}
         self._chats: Dict[int, Dict[str, Any]] = {}
+        self._forums: Set[int] = set()
+        self._topics: Dict[Tuple[int, int], Dict[str, Any]] = {}  # (chat, message_thread_id) -> the topic
         self._users: Dict[int, Dict[str, Any]] = {}
         self._files: Dict[str, Tuple[Dict[str, Any], Optional[UploadedFile]]] = {}
         self._answered_queries: Set[str] = set()
@@ -205,6 +212,8 @@ class FakeTelegram(FakeServer):
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
             "sendChatAction": self._send_chat_action,
+            "createForumTopic": self._create_forum_topic,
+            "closeForumTopic": self._close_forum_topic,
             "answerCallbackQuery": self._answer_callback_query,
             "getFile": self._get_file,
             "setWebhook": self._set_webhook,
@@ -260,6 +269,24 @@ class FakeTelegram(FakeServer):
             and (method is None or call["method"] == method)
             and (chat_id is None or call["params"].get("chat_id") == chat_id)
         ]
+
+    def topics(self, chat_id: int) -> List[Dict[str, Any]]:
+        """The forum topics created in a chat, oldest first: their ForumTopic fields and is_closed."""
+        with self._lock:
+            return [dict(topic) for (chat, _), topic in sorted(self._topics.items()) if chat == chat_id]
+
+    # ----------------------------------------------------------------- chats
+
+    def set_forum(self, chat_id: int, is_forum: bool = True) -> None:
+        """Turn topics on (or off) in a supergroup: its chat then carries is_forum, and createForumTopic
+        works there; elsewhere it answers "Bad Request: the chat is not a forum"."""
+        with self._lock:
+            if self._chat(chat_id)["type"] != "supergroup":
+                raise ValueError(f"only supergroups can have topics, and chat {chat_id} is none")
+            if is_forum:
+                self._forums.add(chat_id)
+            else:
+                self._forums.discard(chat_id)
 
     # ----------------------------------------------------------------- failure injection
 
@@ -331,11 +358,14 @@ class FakeTelegram(FakeServer):
         message_id: Optional[int] = None,
         entities: Optional[List[Dict[str, Any]]] = None,
         edited: bool = False,
+        message_thread_id: Optional[int] = None,
     ) -> Dict[str, Any]:
         """An update with a text message from a user, as Telegram sends it.
 
         Without `entities`, a leading "/command" gets its bot_command entity like on Telegram (pass
-        [] for none). An edited update without message_id edits the user's last message in the chat."""
+        [] for none). An edited update without message_id edits the user's last message in the chat.
+        With `message_thread_id` the message is written in that forum topic: like on Telegram it is a
+        topic message and a reply to the topic's first message (set reply_to_message for another)."""
         user = {"id": user_id, "is_bot": False, "first_name": first_name}
         chat: Dict[str, Any] = {"id": chat_id, "type": chat_type}
         chat.update({"first_name": first_name} if chat_type == "private" else {"title": "Test group"})
@@ -347,6 +377,17 @@ class FakeTelegram(FakeServer):
         now = int(time.time())
         with self._lock:
             self._users[user_id] = user
+            if chat_id in self._forums:
+                chat["is_forum"] = True
+            in_topic: Dict[str, Any] = {}
+            if message_thread_id is not None:
+                if (chat_id, message_thread_id) not in self._topics:
+                    raise ValueError(f"chat {chat_id} has no forum topic {message_thread_id}; create it first")
+                in_topic = {
+                    "message_thread_id": message_thread_id,
+                    "is_topic_message": True,
+                    "reply_to_message": self._messages[(chat_id, message_thread_id)],
+                }
             if message_id is None and edited:
                 own = [
                     key[1]
@@ -366,6 +407,7 @@ class FakeTelegram(FakeServer):
             "chat": chat,
             "date": original.get("date", now),
             "text": text,
+            **in_topic,
         }
         if entities:
             message["entities"] = entities
@@ -413,16 +455,18 @@ class FakeTelegram(FakeServer):
         self._last_message_id[chat_id] = max(self._last_message_id[chat_id], message["message_id"])
 
     def _chat(self, chat_id: int) -> Dict[str, Any]:
-        """A chat seen in an update, or one made up from the id: negative ids are groups."""
+        """A chat seen in an update, or one made up from the id: negative ids are groups (lock held)."""
         if chat_id in self._chats:
-            return self._chats[chat_id]
-        if chat_id > 0:
-            return {"id": chat_id, "type": "private"}
-        return {
-            "id": chat_id,
-            "type": "supergroup" if str(chat_id).startswith("-100") else "group",
-            "title": "Test group",
-        }
+            chat = self._chats[chat_id]
+        elif chat_id > 0:
+            chat = {"id": chat_id, "type": "private"}
+        else:
+            chat = {
+                "id": chat_id,
+                "type": "supergroup" if str(chat_id).startswith("-100") else "group",
+                "title": "Test group",
+            }
+        return {**chat, "is_forum": True} if chat_id in self._forums else chat
 
     def _wake_pollers(self) -> None:
         """Loop thread: tell waiting getUpdates calls that updates arrived."""
@@ -503,7 +547,7 @@ class FakeTelegram(FakeServer):
         chat_id = _chat_id(params)
         content = _text_content(params)
         with self._lock:
-            return self._new_message(chat_id, content)
+            return self._new_message(chat_id, {**content, **self._in_topic(chat_id, params)})
 
     def _edit_message_text(self, params: Params) -> Union[Dict[str, Any], bool]:
         content = _text_content(params)
@@ -557,9 +601,19 @@ class FakeTelegram(FakeServer):
                 content["caption_entities"] = params["caption_entities"]
         content.update(_visible_markup(params))
         with self._lock:
+            content.update(self._in_topic(chat_id, params))
             info = self._file_info(kind, source)
             content[kind] = [info] if kind == "photo" else info
             return self._new_message(chat_id, content)
+
+    def _in_topic(self, chat_id: int, params: Params) -> Dict[str, Any]:
+        """What a message sent with message_thread_id carries: the topic, checked (lock held)."""
+        thread = params.get("message_thread_id")
+        if thread is None:
+            return {}
+        if (chat_id, thread) not in self._topics:
+            raise bad_request("message thread not found")
+        return {"message_thread_id": thread, "is_topic_message": True}
 
     def _file_info(self, kind: str, source: Union[str, UploadedFile]) -> Dict[str, Any]:
         """The File object for an upload, a known or unknown file_id or a URL (lock held)."""
@@ -604,6 +658,52 @@ class FakeTelegram(FakeServer):
             if query_id in self._answered_queries:
                 raise bad_request(QUERY_ID_INVALID)
             self._answered_queries.add(query_id)
+        return True
+
+    def _create_forum_topic(self, params: Params) -> Dict[str, Any]:
+        """A topic and its first message, the forum_topic_created service message whose id is the
+        topic's message_thread_id; without icon_color Telegram picks one of its six colours."""
+        chat_id = _chat_id(params)
+        name = params.get("name")
+        name = name.strip()[:MAX_TOPIC_NAME_LENGTH] if isinstance(name, str) else ""
+        icon_color = params.get("icon_color")
+        with self._lock:
+            if chat_id not in self._forums:
+                raise bad_request("the chat is not a forum")
+            if not name:
+                raise bad_request("title must be non-empty")
+            if icon_color is None:
+                icon_color = TOPIC_ICON_COLORS[len(self._topics) % len(TOPIC_ICON_COLORS)]
+            elif not isinstance(icon_color, int) or not 0 <= icon_color <= 0xFFFFFF:
+                raise bad_request("invalid icon color specified")
+            topic = {"message_thread_id": self._next_message_id(chat_id), "name": name, "icon_color": icon_color}
+            thread = topic["message_thread_id"]
+            self._messages[(chat_id, thread)] = {
+                "message_id": thread,
+                "from": self.bot_user,
+                "chat": self._chat(chat_id),
+                "date": int(time.time()),
+                "message_thread_id": thread,
+                "is_topic_message": True,
+                "forum_topic_created": {"name": name, "icon_color": icon_color},
+            }
+            self._topics[(chat_id, thread)] = {**topic, "is_closed": False}
+        return topic
+
+    def _close_forum_topic(self, params: Params) -> bool:
+        chat_id = _chat_id(params)
+        thread = params.get("message_thread_id")
+        with self._lock:
+            if chat_id not in self._forums:
+                raise bad_request("the chat is not a forum")
+            if not isinstance(thread, int) or thread <= 0:
+                raise bad_request("invalid message thread identifier specified")
+            topic = self._topics.get((chat_id, thread))
+            if topic is None:
+                raise bad_request("TOPIC_ID_INVALID")
+            if topic["is_closed"]:
+                raise bad_request("TOPIC_NOT_MODIFIED")
+            topic["is_closed"] = True
         return True
 
     def _set_webhook(self, params: Params) -> bool:

@@ -239,3 +239,72 @@ def test_wait_for_finds_recorded_calls_and_gives_up_with_the_calls_so_far(fake: 
     assert fake.wait_for(chat_action)["result"] is True
     with pytest.raises(AssertionError, match="sendChatAction"):
         fake.wait_for(chat_action, timeout=0.2, after=len(fake.calls))
+
+
+STAFF_GROUP = -1001234567890
+
+
+def test_forum_topics_are_created_written_in_and_closed(fake: FakeTelegram) -> None:
+    fake.set_forum(STAFF_GROUP)
+
+    async def scenario(bot: Bot) -> Any:
+        topic = await bot.create_forum_topic(STAFF_GROUP, "🔴 #12 Qualität & Sicherheit")
+        named = await bot.create_forum_topic(STAFF_GROUP, "x" * 200, icon_color=0x8EEE98)
+        with pytest.raises(BadRequest, match="(?i)title must be non-empty"):
+            await bot.create_forum_topic(STAFF_GROUP, "   ")
+        sent = await bot.send_message(STAFF_GROUP, "Karte", message_thread_id=topic.message_thread_id)
+        plain = await bot.send_message(STAFF_GROUP, "Allgemein")
+        with pytest.raises(BadRequest, match="(?i)message thread not found"):
+            await bot.send_message(STAFF_GROUP, "Wohin?", message_thread_id=999)
+        assert await bot.close_forum_topic(STAFF_GROUP, topic.message_thread_id) is True
+        with pytest.raises(BadRequest, match="(?i)TOPIC_NOT_MODIFIED"):
+            await bot.close_forum_topic(STAFF_GROUP, topic.message_thread_id)
+        with pytest.raises(BadRequest, match="(?i)TOPIC_ID_INVALID"):
+            await bot.close_forum_topic(STAFF_GROUP, 999)
+        return topic, named, sent, plain
+
+    topic, named, sent, plain = with_bot(fake, scenario)
+
+    assert topic.name == "🔴 #12 Qualität & Sicherheit" and topic.icon_color in (
+        0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+    assert (named.name, named.icon_color) == ("x" * 128, 0x8EEE98)  # Telegram shortens long names
+    assert (sent.message_thread_id, sent.is_topic_message) == (topic.message_thread_id, True)
+    assert sent.chat.is_forum and sent.message_id > topic.message_thread_id  # the topic's first message came first
+    assert plain.message_thread_id is None and not plain.is_topic_message
+    assert fake.sent("createForumTopic")[0]["result"] == {
+        "message_thread_id": topic.message_thread_id, "name": topic.name, "icon_color": topic.icon_color}
+    assert [(t["name"], t["is_closed"]) for t in fake.topics(STAFF_GROUP)] == [(topic.name, True), ("x" * 128, False)]
+
+
+def test_topics_need_a_forum(fake: FakeTelegram) -> None:
+    async def scenario(bot: Bot) -> None:
+        with pytest.raises(BadRequest, match="(?i)the chat is not a forum"):
+            await bot.create_forum_topic(STAFF_GROUP, "#1 Kundenservice")
+        with pytest.raises(BadRequest, match="(?i)the chat is not a forum"):
+            await bot.close_forum_topic(STAFF_GROUP, 1)
+
+    with_bot(fake, scenario)
+    [failed, _] = fake.sent("createForumTopic", include_failed=True) + fake.sent("closeForumTopic", include_failed=True)
+    assert (failed["error_code"], failed["description"]) == (400, "Bad Request: the chat is not a forum")
+    assert fake.topics(STAFF_GROUP) == []
+    with pytest.raises(ValueError, match="supergroups"):
+        fake.set_forum(1001)
+
+
+def test_a_staff_message_can_be_injected_into_a_topic(fake: FakeTelegram) -> None:
+    fake.set_forum(STAFF_GROUP)
+    topic = with_bot(fake, lambda bot: bot.create_forum_topic(STAFF_GROUP, "🟠 #7 Kundenservice"))
+    fake.push_update(fake.text_update("Wir kümmern uns darum.", chat_id=STAFF_GROUP, user_id=4242, first_name="ks-1",
+                                      chat_type="supergroup", message_thread_id=topic.message_thread_id))
+    fake.push_update(fake.text_update("Mittagspause?", chat_id=STAFF_GROUP, user_id=4242, chat_type="supergroup"))
+    with pytest.raises(ValueError, match="no forum topic 999"):
+        fake.text_update("Hallo?", chat_id=STAFF_GROUP, chat_type="supergroup", message_thread_id=999)
+
+    in_topic, in_general = [update.message for update in with_bot(fake, lambda bot: bot.get_updates())]
+
+    assert (in_topic.message_thread_id, in_topic.is_topic_message) == (topic.message_thread_id, True)
+    assert in_topic.chat.is_forum and in_topic.from_user.first_name == "ks-1"
+    # Like on Telegram, a message in a topic replies to the topic's first message, the service message.
+    assert in_topic.reply_to_message.message_id == topic.message_thread_id
+    assert in_topic.reply_to_message.forum_topic_created.name == "🟠 #7 Kundenservice"
+    assert in_general.message_thread_id is None and not in_general.is_topic_message
