@@ -278,7 +278,7 @@ class StaffGroup:
         """The escalation a staff message is for: its topic's first, because Telegram makes every message in a
         topic a reply to the topic's first message; else the replied card's or forwarded message's. Messages in
         the General topic or in other topics are for no escalation."""
-        if False:
+        if message.is_topic_message:
             escalation = session.scalars(select(Escalation).where(
                 Escalation.topic_id == message.message_thread_id)).first()
             if escalation is not None:
