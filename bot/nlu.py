@@ -119,7 +119,7 @@ class IntentClassifier(GraphComponent):
                 json.dumps([{term: int(i) for term, i in v.vocabulary_.items()} for v in self._vectorizers]),
                 encoding="utf-8")
             np.savez_compressed(directory / "weights.npz", weights=self._weights, bias=self._bias,
-                     **{f"idf{i}": v.idf_ for i, v in enumerate(self._vectorizers)})
+                                **{f"idf{i}": v.idf_ for i, v in enumerate(self._vectorizers)})
         return self._resource
 
     @classmethod
@@ -251,11 +251,16 @@ class FeedbackCues(GraphComponent):
 
     def __init__(self, cues_file: Path) -> None:
         cues = yaml.safe_load(cues_file.read_text(encoding="utf-8"))
-        # typed without umlauts, 'würde' and 'wäre' would be 'wurde' and 'Ware': conditionals need them
-        self._patterns = {kind: re.compile(r"\b(" + "|".join(sorted(
-            {re.escape(variant) for language in ("de", "en") for cue in cues[kind][language]
-             for variant in {normalize(cue), normalize(cue) if kind == "conditional" else _without_umlauts(normalize(cue))}},
-            key=len, reverse=True)) + r")\b") for kind in (*self.KINDS, "conditional")}
+        self._patterns = {kind: self._pattern(cues[kind], kind != "conditional")
+                          for kind in (*self.KINDS, "conditional")}
+
+    @staticmethod
+    def _pattern(cues: Dict[str, List[str]], without_umlauts: bool) -> re.Pattern:
+        """Any of the cues, longest first; also as typed without umlauts, except conditionals: 'würde' and 'wäre'
+        would be 'wurde' and 'Ware'."""
+        variants = {variant for language in ("de", "en") for cue in cues[language] for variant in
+                    (normalize(cue), _without_umlauts(normalize(cue)) if without_umlauts else normalize(cue))}
+        return re.compile(r"\b(" + "|".join(sorted(map(re.escape, variants), key=len, reverse=True)) + r")\b")
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
