@@ -8,7 +8,7 @@ import smtplib
 from datetime import datetime, time as clock, timezone
 from email.message import EmailMessage
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from sqlalchemy import select
 
@@ -88,6 +88,7 @@ class WeeklyReports:
     def __init__(self, settings: Settings, check_seconds: float = CHECK_SECONDS) -> None:
         self.settings, self.check_seconds = settings, check_seconds
         self._task: Optional[asyncio.Task] = None
+        self._built: Dict[str, List[Path]] = {}  # the week's report, made once while a target keeps failing
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -116,8 +117,11 @@ class WeeklyReports:
         missing = [target for target in wanted if target not in done]
         if not missing:
             return []
-        directory = self.settings.reports_dir
-        paths = await asyncio.to_thread(make_report, self.settings, week, self.settings.report_language, directory)
+        paths = self._built.get(week, [])
+        if not paths or not all(path.exists() for path in paths):
+            paths = await asyncio.to_thread(make_report, self.settings, week, self.settings.report_language,
+                                            self.settings.reports_dir)
+            self._built = {week: paths}
         sent = []
         for target in missing:
             error = None

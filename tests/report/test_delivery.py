@@ -105,9 +105,12 @@ def test_a_target_that_failed_is_tried_again_and_the_other_is_not_sent_twice(set
         failed = session.get(ReportDelivery, ("2026-W47", "telegram"))
         assert failed.sent_at is None and failed.attempts == 1 and "Bad Gateway" in failed.last_error
 
+    made = {path: path.stat().st_mtime_ns for path in (settings.reports_dir / "2026-W47").iterdir()}
     telegram.calls.clear()
     assert asyncio.run(reports.send_due(MONDAY_MORNING)) == ["telegram"]
     assert len(box.messages) == 1 and len(telegram.sent("sendDocument")) == 1
+    # the retry sends the report made for the first try instead of making it again
+    assert {path: path.stat().st_mtime_ns for path in (settings.reports_dir / "2026-W47").iterdir()} == made
     with open_session(settings.database_url) as session:
         sent = session.get(ReportDelivery, ("2026-W47", "telegram"))
         assert sent.sent_at is not None and sent.attempts == 2 and sent.last_error is None
