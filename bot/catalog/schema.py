@@ -195,7 +195,8 @@ class Terms(Strict):
 
 class Triggers(Terms):
     """A team's trigger terms. `always`: a term hands the chat to the team even where the classifier is sure the
-    message is about something else (an accident, a lawyer, a deletion request); otherwise only where it is unsure."""
+    message is about something else (an accident, a lawyer, a deletion request), unless it all but rules the team
+    out; otherwise only where the classifier gives the team a fair share (bot.nlu.EscalationTriggers)."""
 
     always: bool = False
 
