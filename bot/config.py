@@ -42,6 +42,18 @@ def _clock(name: str, default: str) -> str:
     return raw
 
 
+def _rasa_workers(name: str, redis_url: str) -> int:
+    """Rasa's Sanic workers; more than one need Redis, because Rasa's in-memory lock store is per process and
+    two workers would then handle messages of one conversation at the same time."""
+    workers = _int(name, 1)
+    if workers < 1:
+        raise SystemExit(f"{name} must be a whole number of at least 1, got {os.environ[name]!r}")
+    if workers > 1 and not redis_url:
+        raise SystemExit(f"{name}={workers} needs REDIS_URL: several Rasa workers need Redis for the lock store, "
+                         "because Rasa's in-memory lock store holds a conversation's lock in one process only")
+    return workers
+
+
 def _tokens(name: str) -> Dict[str, str]:
     raw = os.environ.get(name, "")
     if not raw:
@@ -72,6 +84,7 @@ class Settings:
     pseudonym_key: str  # empty: a key made on first use in var/pseudonym.key
     rasa_api_token: str  # empty: a token made on first use in var/rasa-api.token
     redis_url: str  # empty: Rasa's in-memory lock store (one Rasa process)
+    rasa_workers: int  # Sanic workers of the Rasa server; more than one need redis_url
     rasa_public_url: str  # where browsers reach the Rasa server (the web chat's socket.io)
     staff_tokens: Dict[str, str]  # team name (as in teams.yaml) → bearer token for the staff API
     staff_admin_token: str
@@ -96,6 +109,7 @@ class Settings:
         rasa_port = _int("RASA_PORT", 5005)
         action_port = _int("ACTION_PORT", 5055)
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}"
+        redis_url = os.environ.get("REDIS_URL", "")
         # Rasa keeps its conversations in the same database as ours when that is a server;
         # with SQLite it gets a file of its own so the two processes don't contend for one lock.
         default_tracker = (
@@ -114,7 +128,8 @@ class Settings:
             action_server_url=os.environ.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}/webhook",
             pseudonym_key=os.environ.get("PSEUDONYM_KEY", ""),
             rasa_api_token=os.environ.get("RASA_API_TOKEN", ""),
-            redis_url=os.environ.get("REDIS_URL", ""),
+            redis_url=redis_url,
+            rasa_workers=_rasa_workers("RASA_WORKERS", redis_url),
             rasa_public_url=os.environ.get("RASA_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port}",
             staff_tokens=_tokens("STAFF_TOKENS"),
             staff_admin_token=os.environ.get("STAFF_ADMIN_TOKEN", ""),

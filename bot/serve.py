@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlsplit
@@ -26,7 +26,16 @@ class Process:
     name: str
     command: List[str]
     health_url: str
+    env: Dict[str, str] = field(default_factory=dict)  # beside the environment every process gets
     popen: Optional[subprocess.Popen] = None
+
+    def start(self, env: Dict[str, str]) -> None:
+        self.popen = subprocess.Popen(self.command, cwd=ROOT, env={**env, **self.env}, start_new_session=True)
+
+
+# Rasa's own Redis lock store is not safe for several Rasa processes (see bot/lock_store.py); Rasa loads this one by
+# its module path and, as with `redis`, allows several workers with it.
+REDIS_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
 
 
 def rasa_environment(settings: Settings) -> Dict[str, str]:
@@ -40,7 +49,7 @@ def rasa_environment(settings: Settings) -> Dict[str, str]:
     }
     if settings.redis_url:
         redis = urlsplit(settings.redis_url)
-        env.update(LOCK_STORE_TYPE="redis", LOCK_STORE_HOST=redis.hostname or "127.0.0.1",
+        env.update(LOCK_STORE_TYPE=REDIS_LOCK_STORE, LOCK_STORE_HOST=redis.hostname or "127.0.0.1",
                    LOCK_STORE_PORT=str(redis.port or 6379), LOCK_STORE_DB=(redis.path.strip("/") or "1"))
     return env
 
@@ -78,7 +87,10 @@ def processes(settings: Settings, model: str, credentials: Path) -> List[Process
                          "--credentials", str(credentials), "--interface", settings.host,
                          "--port", str(settings.rasa_port), "--cors", "*", "--enable-api",
                          "--auth-token", settings.secret(settings.rasa_api_token, "rasa-api.token")],
-                f"http://127.0.0.1:{settings.rasa_port}/"),
+                f"http://127.0.0.1:{settings.rasa_port}/",
+                # Rasa reads SANIC_WORKERS for `rasa run`, and takes more than one only with a lock store other
+                # than the in-memory one (our Redis lock store; Settings insists on REDIS_URL for that).
+                {"SANIC_WORKERS": str(settings.rasa_workers)}),
         Process("staff service", [python, "-m", "bot", "console"], f"http://127.0.0.1:{settings.console_port}/health"),
     ]
 
@@ -127,7 +139,7 @@ def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
     try:
         for child in children:
             print(f"Starting {child.name} …", flush=True)
-            child.popen = subprocess.Popen(child.command, cwd=ROOT, env=env, start_new_session=True)
+            child.start(env)
         deadline = time.monotonic() + startup_timeout
         waiting = list(children)
         while waiting and not stopping:
@@ -159,7 +171,7 @@ def serve(settings: Settings, startup_timeout: float = 300.0) -> int:
                 print(f"{child.name} stopped unexpectedly (exit code {child.popen.returncode}); starting it again.",
                       file=sys.stderr, flush=True)
                 restarts[child.name] = [*recent, time.monotonic()]
-                child.popen = subprocess.Popen(child.command, cwd=ROOT, env=env, start_new_session=True)
+                child.start(env)
             time.sleep(0.5)
         return 0
     finally:
