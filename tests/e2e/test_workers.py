@@ -244,7 +244,7 @@ def test_a_telegram_customer_waits_for_the_person_on_every_worker_and_gets_the_s
     # Every message reaches the staff once; the customer gets no answer and no typing indicator from any worker.
     for text in WAITING:
         transcript = transcript_with(system, number, text, QUALITY)
-    time.sleep(2)
+    time.sleep(2)  # room for an answer a worker should not have sent to arrive too
     assert Counter(_said(transcript, "customer")) == Counter(WAITING)
     assert len(telegram.sent("sendMessage", chat)) == 2
     assert len(telegram.sent("sendChatAction", chat)) == typing_before
