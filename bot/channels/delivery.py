@@ -114,10 +114,14 @@ class ReliableSender(ABC):
     async def deliver(self, recipient: str, payload: Dict[str, Any]) -> None:
         """One attempt; raises DeliveryError (or any exception, taken as passing) when the platform refuses."""
 
-    async def send_parts(self, recipient: str, parts: List[Part]) -> None:
+    async def send_parts(self, recipient: str, parts: List[Part], staff: Optional[str] = None) -> None:
+        """Send `parts` in order; `staff` names the person who wrote them (kept in the payload, outbox included,
+        for platforms that treat a person's messages differently)."""
         for part in parts:
-            payload = {"text": part.text, "image": part.image,
-                       "buttons": [{"title": b.title, "payload": b.payload} for b in part.buttons]}
+            payload: Dict[str, Any] = {"text": part.text, "image": part.image,
+                                       "buttons": [{"title": b.title, "payload": b.payload} for b in part.buttons]}
+            if staff:
+                payload["staff"] = staff
             if await asyncio.to_thread(self.outbox.has_pending, recipient):
                 await asyncio.to_thread(self.outbox.add, recipient, payload, "queued behind an undelivered reply")
                 continue
@@ -176,7 +180,9 @@ class RenderedOutput(OutputChannel):
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         buttons = [Button(b.get("title", ""), b.get("payload", "")) for b in message.get("buttons") or []]
         parts = render(message.get("text") or "", buttons, message.get("image"), limits=self.limits)
-        await self.sender.send_parts(recipient_id, parts)
+        # A staff reply (RasaConversations.say) is a bot event with metadata {"staff": author}; Rasa merges an
+        # event's metadata into the message it hands the output channel, so it arrives here as message["staff"].
+        await self.sender.send_parts(recipient_id, parts, staff=message.get("staff") or None)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})

@@ -60,8 +60,24 @@ class MessengerSender(ReliableSender):
                                         for b in buttons]
         return message
 
+    @staticmethod
+    def messaging_type(payload: Dict[str, Any]) -> Dict[str, Any]:
+        """How Meta's messaging window applies: a standard RESPONSE is allowed within 24 hours of the customer's
+        last message; a message a person wrote goes with the HUMAN_AGENT tag, allowed for 7 days.
+
+        Decided by who wrote the message (payload["staff"], from the staff reply's event metadata, see
+        RenderedOutput.send_response), not by whether the conversation is with staff (`with_staff`): the tag is
+        only allowed for messages a human agent wrote, and the assistant's own texts around a handoff (the handoff
+        notice, the hand-back) must not carry it whatever state the escalation is in. The metadata also travels
+        with the payload into the outbox, so a retried staff reply keeps its tag after the escalation is closed;
+        a database lookup at sending time would not."""
+        if payload.get("staff"):
+            return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
+        return {"messaging_type": "RESPONSE"}
+
     async def deliver(self, recipient: str, payload: Dict[str, Any]) -> None:
-        result = await asyncio.to_thread(self.client.send, self.message(payload), recipient)
+        result = await asyncio.to_thread(self.client.send, self.message(payload), recipient,
+                                         **self.messaging_type(payload))
         error = (result or {}).get("error") if isinstance(result, dict) else None
         if error:
             code = error.get("code")

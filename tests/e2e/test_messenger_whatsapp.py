@@ -209,10 +209,15 @@ def test_messenger_a_person_takes_over_replies_and_hands_back(channels_system: R
     assert HANDOFF_NOTICE in _wait(texts, 1)[0]
     number = _escalation_of(system, psid, "facebook")
 
+    # Staff answer 30 hours after the customer's message, outside Meta's 24-hour window: as a person's message
+    # (tagged HUMAN_AGENT, allowed for 7 days) it is still delivered.
+    assert graph.sent(psid)[0]["body"]["messaging_type"] == "RESPONSE"
+    graph.user_wrote(psid, at=time.time() - 30 * 3600)
     staff_text = "Hier ist Kundenservice, Herr Brandt. Worum geht es?"
     _staff_reply(system, number, staff_text)
     reply = _wait(lambda: graph.sent(psid), 2)[1]
     assert reply["body"]["recipient"] == {"id": psid} and reply["body"]["message"] == {"text": staff_text}
+    assert (reply["body"]["messaging_type"], reply["body"]["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
 
     # The customer answers the person: forwarded to staff, not answered by the assistant, which shows no typing.
     typing_before = len(graph.sent(psid, kind="sender_action"))
@@ -226,6 +231,7 @@ def test_messenger_a_person_takes_over_replies_and_hands_back(channels_system: R
     _close(system, number)
     back, rating = _wait(lambda: graph.sent(psid), 4)[2:4]
     assert "ab jetzt bin wieder ich" in back["body"]["message"]["text"]
+    assert back["body"]["messaging_type"] == "RESPONSE" and "tag" not in back["body"]  # the assistant's own
     stars = rating["body"]["message"]
     assert "Wie zufrieden" in stars["text"] and [q["title"] for q in stars["quick_replies"]] == ["1", "2", "3", "4", "5"]
     _messenger(system, graph, graph.quick_reply_event(psid, "4", stars["quick_replies"][3]["payload"]))

@@ -17,8 +17,16 @@ Known differences from the real API: any PSID of digits is a user who can be mes
 "No matching user found"), and their profile is made up unless set with `set_user`; lengths count
 code points; media attachments and templates other than button and generic templates are checked
 only for their type; error messages for malformed bodies follow Graph's style, but Graph's exact
-wording for rarely seen ones may differ; the app secret proof and message tags are not checked;
-nothing is delivered to a webhook.
+wording for rarely seen ones may differ; the app secret proof is not checked; nothing is delivered
+to a webhook.
+
+The messaging window is enforced for users whose last message the fake knows, set with
+`user_wrote(psid, at=...)` and by the webhook builders (`text_event` and the others record that the
+user wrote at the event's time, as Facebook knows it whether or not the bot takes the delivery): a
+RESPONSE or UPDATE message more than 24 hours later, or a HUMAN_AGENT-tagged one more than 7 days
+later, is refused with Graph's "outside of allowed window" error. For users with no known message
+there is no window check. MESSAGE_TAG needs a known `tag`; tags other than HUMAN_AGENT are not held
+to a window (their use-case rules are not checked), nor are sender actions.
 """
 
 from __future__ import annotations
@@ -29,7 +37,8 @@ import json
 import secrets
 import time
 from collections import deque
-from typing import Any, Callable, Deque, Dict, List, Literal, Optional, Tuple
+from datetime import datetime
+from typing import Any, Callable, Deque, Dict, List, Literal, Optional, Tuple, Union
 
 from aiohttp import web
 
@@ -46,6 +55,14 @@ MAX_PAYLOAD_LENGTH = 1000
 
 SENDER_ACTIONS = frozenset({"typing_on", "typing_off", "mark_seen"})
 MESSAGING_TYPES = frozenset({"RESPONSE", "UPDATE", "MESSAGE_TAG"})
+MESSAGE_TAGS = frozenset({"CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE", "ACCOUNT_UPDATE", "HUMAN_AGENT"})
+STANDARD_WINDOW = 24 * 3600  # seconds after the user's last message for RESPONSE and UPDATE messages
+HUMAN_AGENT_WINDOW = 7 * 24 * 3600  # ... and for messages tagged HUMAN_AGENT
+OUTSIDE_WINDOW = (
+    "(#10) This message is sent outside of allowed window. Learn more about the new policy here: "
+    "https://developers.facebook.com/docs/messenger-platform/policy-overview"
+)
+OUTSIDE_WINDOW_SUBCODE = 2018278
 NOTIFICATION_TYPES = frozenset({"REGULAR", "SILENT_PUSH", "NO_PUSH"})
 MEDIA_TYPES = frozenset({"image", "audio", "video", "file"})
 TEMPLATE_TYPES = frozenset({"button", "generic", "media", "receipt", "customer_feedback", "product"})
@@ -166,6 +183,7 @@ class FakeGraph(FakeServer):
         self._failures: Deque[GraphError] = deque()
         self._profile: Dict[str, Any] = {}
         self._users: Dict[str, Dict[str, Any]] = {}
+        self._last_user_message: Dict[str, float] = {}  # PSID -> when the user last wrote (Unix seconds)
 
         self._routes: Dict[Tuple[str, str], Callable[[Params, Params], Dict[str, Any]]] = {
             ("POST", "me/messages"): self._send,
@@ -215,6 +233,18 @@ class FakeGraph(FakeServer):
             raise ValueError(f"unknown user profile fields {sorted(unknown)}; known: {sorted(USER_FIELDS)}")
         with self._lock:
             self._users.setdefault(psid, {}).update(fields)
+
+    def user_wrote(self, psid: str, at: Union[float, datetime, None] = None) -> None:
+        """Record that the user's last message to the page was at `at` (Unix seconds or an aware datetime;
+        default now), which opens the messaging window from then on. Replaces what was recorded before."""
+        if not psid.isdigit():
+            raise ValueError(f"a PSID is a string of digits, not {psid!r}")
+        if isinstance(at, datetime):
+            if at.tzinfo is None:
+                raise ValueError("pass an aware datetime (with tzinfo)")
+            at = at.timestamp()
+        with self._lock:
+            self._last_user_message[psid] = time.time() if at is None else float(at)
 
     # ----------------------------------------------------------------- failure injection
 
@@ -268,6 +298,8 @@ class FakeGraph(FakeServer):
 
     def _webhook_body(self, psid: str, event: Dict[str, Any]) -> Dict[str, Any]:
         now = int(time.time() * 1000)
+        if psid.isdigit():
+            self.user_wrote(psid, at=now / 1000)
         messaging = {"sender": {"id": psid}, "recipient": {"id": self.page_id}, "timestamp": now, **event}
         return {"object": "page", "entry": [{"id": self.page_id, "time": now, "messaging": [messaging]}]}
 
@@ -335,7 +367,26 @@ class FakeGraph(FakeServer):
                 raise _not_one_of("sender_action", SENDER_ACTIONS)
             return {"recipient_id": psid}
         _check_message(body["message"])
+        self._check_window(psid, body.get("messaging_type") or "RESPONSE", body.get("tag"))
         return {"recipient_id": psid, "message_id": _message_id()}
+
+    def _check_window(self, psid: str, messaging_type: str, tag: Any) -> None:
+        """The messaging window: RESPONSE and UPDATE within 24 hours of the user's last message, HUMAN_AGENT
+        within 7 days; other tags without a window. No check for users whose last message is unknown."""
+        if messaging_type == "MESSAGE_TAG":
+            if tag is None or tag == "":
+                raise GraphError("(#100) The parameter tag is required", 100)
+            if tag not in MESSAGE_TAGS:
+                raise _not_one_of("tag", MESSAGE_TAGS)
+            if tag != "HUMAN_AGENT":
+                return
+            window = HUMAN_AGENT_WINDOW
+        else:
+            window = STANDARD_WINDOW
+        with self._lock:
+            last = self._last_user_message.get(psid)
+        if last is not None and time.time() - last > window:
+            raise GraphError(OUTSIDE_WINDOW, 10, subcode=OUTSIDE_WINDOW_SUBCODE)
 
     # ----------------------------------------------------------------- Messenger Profile API
 

@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import hmac
 import json
+import time
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -281,3 +283,69 @@ def test_webhook_builders_make_the_documented_events(fake: FakeGraph) -> None:
     [press] = fake.postback_event(PSID, "/size_m", "M")["entry"][0]["messaging"]
     assert press["postback"]["title"] == "M" and press["postback"]["payload"] == "/size_m"
     assert press["postback"]["mid"].startswith("m_") and "message" not in press
+
+
+# ── The messaging window ───────────────────────────────────────────────────────────────────────────────────────
+
+HOUR = 3600.0
+OUTSIDE_WINDOW = (
+    "(#10) This message is sent outside of allowed window. Learn more about the new policy here: "
+    "https://developers.facebook.com/docs/messenger-platform/policy-overview"
+)
+
+
+def _outside_window(answer: Dict[str, Any]) -> bool:
+    error = answer["error"]
+    assert error["fbtrace_id"]
+    return (error["message"], error["type"], error["code"], error["error_subcode"]) == (
+        OUTSIDE_WINDOW, "OAuthException", 10, 2018278)
+
+
+def test_standard_messages_are_refused_24_hours_after_the_users_last_message(
+        fake: FakeGraph, client: MessengerClient) -> None:
+    fake.user_wrote(PSID, at=time.time() - 23 * HOUR)
+    assert "message_id" in client.send(Text("noch rechtzeitig").to_dict(), PSID)
+    assert "message_id" in client.send(Text("Update").to_dict(), PSID, messaging_type="UPDATE")
+
+    fake.user_wrote(PSID, at=datetime.now(timezone.utc) - timedelta(hours=25))
+    assert _outside_window(client.send(Text("zu spät").to_dict(), PSID))
+    assert _outside_window(client.send(Text("zu spät").to_dict(), PSID, messaging_type="UPDATE"))
+    response = raw_post(fake, "me/messages", {"recipient": {"id": PSID}, "message": {"text": "ohne Typ"}})
+    assert response.status_code == 400 and _outside_window(response.json())
+    # Sender actions are not held to the window; users whose last message is unknown have no window.
+    assert "recipient_id" in client.send_action("typing_on", PSID)
+    assert "message_id" in client.send(Text("unbekannt").to_dict(), "6012345678901234")
+    assert [call["status"] for call in fake.sent(PSID, include_failed=True)] == [200, 200, 400, 400, 400]
+
+
+def test_human_agent_messages_are_allowed_for_7_days(fake: FakeGraph, client: MessengerClient) -> None:
+    fake.user_wrote(PSID, at=time.time() - 30 * HOUR)
+    answer = client.send(Text("Hier ist Frau Albers").to_dict(), PSID, messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
+    assert "message_id" in answer
+    assert fake.sent(PSID)[0]["body"]["tag"] == "HUMAN_AGENT"
+    assert _outside_window(client.send(Text("Bot").to_dict(), PSID))
+
+    fake.user_wrote(PSID, at=time.time() - 7 * 24 * HOUR - 60)
+    assert _outside_window(client.send(Text("zu spät").to_dict(), PSID, messaging_type="MESSAGE_TAG",
+                                       tag="HUMAN_AGENT"))
+    # Other tags have their own rules (not checked), no window.
+    assert "message_id" in client.send(Text("Ihre Bestellung ist unterwegs").to_dict(), PSID,
+                                       messaging_type="MESSAGE_TAG", tag="POST_PURCHASE_UPDATE")
+
+
+def test_message_tag_needs_a_known_tag(fake: FakeGraph, client: MessengerClient) -> None:
+    missing = client.send(Text("Hallo").to_dict(), PSID, messaging_type="MESSAGE_TAG")["error"]
+    assert (missing["message"], missing["code"]) == ("(#100) The parameter tag is required", 100)
+    unknown = client.send(Text("Hallo").to_dict(), PSID, messaging_type="MESSAGE_TAG", tag="ISSUE_RESOLUTION")["error"]
+    assert (unknown["type"], unknown["code"]) == ("OAuthException", 100)
+    assert unknown["message"].startswith("(#100) param tag must be one of {") and "HUMAN_AGENT" in unknown["message"]
+    assert fake.sent(PSID) == []
+
+
+def test_webhook_builders_record_that_the_user_wrote(fake: FakeGraph, client: MessengerClient) -> None:
+    fake.user_wrote(PSID, at=time.time() - 30 * HOUR)
+    assert _outside_window(client.send(Text("zu spät").to_dict(), PSID))
+    fake.text_event(PSID, "Hallo?")  # the user writes again: the window opens anew
+    assert "message_id" in client.send(Text("Hallo!").to_dict(), PSID)
+    with pytest.raises(ValueError):
+        fake.user_wrote("kundin")
