@@ -106,10 +106,9 @@ class IntentClassifier(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         texts = [e.get(TEXT) for e in examples]
-        for vectorizer in self._vectorizers:
-            vectorizer.fit(texts)
+        features = sparse.hstack([vectorizer.fit_transform(texts) for vectorizer in self._vectorizers], format="csr")
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"], random_state=42)
-        model.fit(self._features(texts), [e.get(INTENT) for e in examples])
+        model.fit(features, [e.get(INTENT) for e in examples])
         # float32 halves the model's size and memory; the predictions do not change
         self._weights, self._bias = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
         self._intents = list(model.classes_)

@@ -40,13 +40,14 @@ def load(data_dir: Path) -> CompanyData:
     """Read and check every file; raise ImportProblem on the first thing that is wrong."""
     parsed: Dict[str, BaseModel] = {}
     for filename, model in schema.FILES.items():
-        parsed[filename.removesuffix(".yaml")] = _parse(data_dir / filename, model)
+        parsed[filename.removesuffix(".yaml")] = parse(data_dir / filename, model)
     data = CompanyData(**parsed)  # type: ignore[arg-type]
     _check_references(data, data_dir)
     return data
 
 
-def _parse(path: Path, model: Type[BaseModel]) -> BaseModel:
+def parse(path: Path, model: Type[BaseModel]) -> BaseModel:
+    """One data file, checked against its schema; ImportProblem names the file, the entry and the problem."""
     if not path.exists():
         raise ImportProblem(path, "file is missing")
     try:

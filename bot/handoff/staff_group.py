@@ -16,7 +16,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Optional
 
-import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
+from bot.catalog.importer import parse
 from bot.catalog.schema import EscalationPolicy, TeamsFile
 from bot.config import Settings, telegram_file_url
 from bot.db import engine_for, open_session
@@ -67,8 +67,8 @@ def card_buttons(escalation: Escalation) -> InlineKeyboardMarkup:
 
 
 def escalation_policy(teams_file: Path) -> EscalationPolicy:
-    """The reminder delays and the fallback team from data/company/teams.yaml (checked as the import checks it)."""
-    return TeamsFile.parse_obj(yaml.safe_load(teams_file.read_text(encoding="utf-8"))).escalation
+    """The reminder delays and the fallback team from data/company/teams.yaml, checked as the import checks it."""
+    return parse(teams_file, TeamsFile).escalation
 
 
 class StaffGroup:
