@@ -26,6 +26,7 @@ from bot.catalog.matching import normalize
 from bot.config import ROOT, Settings
 from bot.db.models import PRIORITIES
 from bot.handoff.routing import Route, escalation_intent, route
+from bot.handoff.triggers import find_triggers
 from bot.language import detect
 
 logger = logging.getLogger(__name__)
@@ -338,14 +339,22 @@ class EscalationTriggers(GraphComponent):
                 self._doubt_unsure_escalation(message, triggers)
                 continue
             current = route(intent.get("name") or "", "", {})
-            if current and current.reason != found.reason and \
-                    PRIORITIES.index(current.priority) <= PRIORITIES.index(found.priority):
-                continue  # the classifier's own escalation is at least as urgent
+            if current and current.reason != found.reason and self._outranks(current, found, message, triggers):
+                continue  # the classifier's own escalation goes first
             needed = self.TERM_SUPPORT if triggers.get(found.team_key, {}).get("always") else self.TERM_SUPPORT_OTHERS
             if current is None and self._support(message, found.team_key) < needed:
                 continue  # the term in a harmless sense: 'Brennt das Licht dauerhaft?', 'Welche Flotten …?'
             decide(message, escalation_intent(found.reason))
         return messages
+
+    @staticmethod
+    def _outranks(current: Route, found: Route, message: Message, triggers: Dict[str, Dict[str, List[str]]]) -> bool:
+        """The classifier's escalation wins over a term of another team when it is more urgent, or as urgent and
+        backed by a term of its own: 'I'm exercising my right to be forgotten' goes to Datenschutz although the
+        classifier leans to a complaint, 'Mein Anwalt schreibt euch wegen der DSGVO' stays with Kundenservice."""
+        rank, other = PRIORITIES.index(current.priority), PRIORITIES.index(found.priority)
+        return rank < other or rank == other and any(
+            match.team_key == current.team_key for match in find_triggers(message.get(TEXT) or "", triggers))
 
     @staticmethod
     def _support(message: Message, team_key: str) -> float:

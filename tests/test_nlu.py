@@ -19,7 +19,9 @@ def component(tmp_path: Path) -> EscalationTriggers:
     teams = {"teams": [
         {"key": "quality_safety", "triggers": {"always": True, "de": ["rauch"], "en": ["smoke"]}},
         {"key": "b2b_sales", "triggers": {"always": False, "de": ["flotte"], "en": ["fleet"]}},
-        {"key": "data_protection", "triggers": {"always": True, "de": ["dsgvo"], "en": ["gdpr"]}},
+        {"key": "data_protection",
+         "triggers": {"always": True, "de": ["dsgvo"], "en": ["gdpr", "right to be forgotten"]}},
+        {"key": "customer_service", "triggers": {"always": True, "de": ["anwalt"], "en": ["lawyer"]}},
     ]}
     path = tmp_path / "teams.yaml"
     path.write_text(yaml.safe_dump(teams), encoding="utf-8")
@@ -69,6 +71,18 @@ def test_safety_as_runner_up_goes_first(component: EscalationTriggers) -> None:
     message = parsed(component, "Tolles Rad, nur die Bremse hat neulich versagt",
                      [("praise", 0.6), ("report_safety_issue", 0.3), ("bug_report", 0.1)])
     assert top(message) == ("report_safety_issue", 1.0)
+
+
+def test_a_term_of_another_team_wins_over_an_as_urgent_escalation_without_terms(component: EscalationTriggers) -> None:
+    forgotten = parsed(component, "I'm exercising my right to be forgotten. Erase everything.",
+                       [("complaint", 0.41), ("praise", 0.1), ("data_protection_request", 0.08)])
+    assert top(forgotten) == ("data_protection_request", 1.0)
+    lawyer = parsed(component, "Mein Anwalt schreibt euch wegen der DSGVO",
+                    [("complaint", 0.6), ("data_protection_request", 0.3), ("greet", 0.1)])
+    assert top(lawyer) == ("complaint", 0.6)  # as urgent, and backed by a term of its own
+    safety = parsed(component, "Der Akku ist ganz dick geworden. Und löscht meine Daten nach DSGVO",
+                    [("report_safety_issue", 0.5), ("data_protection_request", 0.5)])
+    assert top(safety) == ("report_safety_issue", 0.5)  # more urgent
 
 
 def test_an_unsure_escalation_without_any_of_its_teams_terms_gives_way(component: EscalationTriggers) -> None:
