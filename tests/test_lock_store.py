@@ -7,14 +7,18 @@ import multiprocessing
 import os
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Tuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
-from rasa.core.lock_store import LockError
-from rasa.utils.endpoints import EndpointConfig
+import redis
+from rasa.core.lock_store import LockError, LockStore
+from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
+from bot.config import ROOT, Settings
 from bot.lock_store import AtomicRedisLockStore
+from bot.serve import rasa_environment
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PROCESSES, TASKS, MESSAGES = 3, 4, 10  # Rasa processes, messages handled at once in each, and one after the other
@@ -67,3 +71,35 @@ def test_several_processes_take_turns_on_a_conversation_and_lose_no_message() ->
     store = _store()
     assert store.get_lock(conversation_id) is None  # the last one out removed the lock
     store.red.delete(f"test-inside:{conversation_id}")
+
+
+def _configured_store(redis_url: str, environment: pytest.MonkeyPatch) -> LockStore:
+    """The lock store as Rasa makes it from endpoints.yml, filled by `bot serve` for REDIS_URL."""
+    for name, value in rasa_environment(replace(Settings.from_env(), redis_url=redis_url)).items():
+        environment.setenv(name, value)
+    return LockStore.create(read_endpoint_config(str(ROOT / "endpoints.yml"), "lock_store"))
+
+
+def test_the_lock_store_logs_in_with_the_user_and_password_in_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_REDIS_URL is not set: CI must test the lock store on Redis")
+        pytest.skip("TEST_REDIS_URL is not set")
+    admin, user, secret = redis.Redis.from_url(REDIS_URL), f"lock-store-{uuid.uuid4().hex[:8]}", "s3cret:/@ü"
+    admin.acl_setuser(user, enabled=True, passwords=[f"+{secret}"], keys=["*"], categories=["+@all"])
+    try:
+        parts = urlsplit(REDIS_URL)
+        for password, works in ((secret, True), ("wrong", False)):
+            url = parts._replace(netloc=f"{user}:{quote(password, safe='')}@{parts.hostname}:{parts.port or 6379}")
+            store = _configured_store(urlunsplit(url), monkeypatch)
+            assert isinstance(store, AtomicRedisLockStore)
+            conversation_id = f"auth-{uuid.uuid4().hex}"
+            if works:
+                assert store.issue_ticket(conversation_id) == 0
+                assert store.get_lock(conversation_id) is not None
+                store.delete_lock(conversation_id)
+            else:
+                with pytest.raises(LockError, match="invalid username-password pair"):
+                    store.issue_ticket(conversation_id)
+    finally:
+        admin.acl_deluser(user)
