@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.db import open_session
 from bot.db.models import Escalation, Feedback
 from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_CHAT, STAFF_TOKENS, Platforms
-from tests.e2e.test_telegram import post_update, replies
+from tests.e2e.test_telegram import deliver_update, post_update, replies
 from tests.helpers.system import RunningSystem
 
 _chats = itertools.count(7001)
@@ -216,7 +216,7 @@ def test_the_handoff_survives_restarts_of_rasa_and_the_action_server(channels_sy
     time.sleep(1)
     system.wait_until_healthy()
 
-    post_update(system, telegram.text_update("Hallo, ist da jemand?", chat_id=chat, user_id=chat))
+    deliver_update(system, telegram.text_update("Hallo, ist da jemand?", chat_id=chat, user_id=chat))
     transcript_with(system, number, "Hallo, ist da jemand?", QUALITY)
     time.sleep(1)
     assert len(telegram.sent("sendMessage", chat)) == 2  # still with the person: the assistant stays silent

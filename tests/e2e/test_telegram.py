@@ -39,6 +39,15 @@ def post_update(system: RunningSystem, update: dict, secret: Optional[str] = SEC
         return error.code
 
 
+def deliver_update(system: RunningSystem, update: dict, timeout: float = 60) -> None:
+    """Deliver an update as Telegram does: again and again until the webhook takes it. Right after a restart Rasa
+    answers before its Telegram channel has started, which turns updates away with 503."""
+    deadline = time.monotonic() + timeout
+    while (status := post_update(system, update)) != 200:
+        assert status == 503 and time.monotonic() < deadline, status
+        time.sleep(0.5)
+
+
 def replies(telegram: FakeTelegram, chat_id: int, count: int, timeout: float = 20) -> list:
     """The texts of the first `count` messages the bot sent to a chat, waiting for them."""
     deadline = time.monotonic() + timeout
