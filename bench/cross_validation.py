@@ -39,7 +39,6 @@ def main() -> int:
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.message import Message
     from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
     from bot.handoff.routing import route
@@ -65,8 +64,8 @@ def main() -> int:
         vectorizers = IntentClassifier._new_vectorizers()
         features = sparse.hstack([v.fit_transform([texts[i] for i in train]) for v in vectorizers], format="csr")
         held_out = sparse.hstack([v.transform([texts[i] for i in test]) for v in vectorizers], format="csr")
-        model = LogisticRegression(C=arguments.C, max_iter=defaults["max_iter"], random_state=42,
-                                   class_weight=None if arguments.class_weight == "none" else "balanced")
+        model = IntentClassifier.new_model({**defaults, "C": arguments.C, "class_weight": (
+            None if arguments.class_weight == "none" else arguments.class_weight)})
         model.fit(features, truth[train])
         columns = [classes.index(c) for c in model.classes_]
         probabilities[np.ix_(test, columns)] = model.predict_proba(held_out)

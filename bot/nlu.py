@@ -98,6 +98,12 @@ class IntentClassifier(GraphComponent):
                 TfidfVectorizer(preprocessor=_text_shape, analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
                                 dtype=np.float32)]
 
+    @staticmethod
+    def new_model(config: Dict[Text, Any]) -> LogisticRegression:
+        """The untrained classifier for `config` (the default config with any changes)."""
+        return LogisticRegression(C=config["C"], class_weight=config["class_weight"], max_iter=config["max_iter"],
+                                  random_state=42)
+
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "IntentClassifier":
@@ -110,8 +116,7 @@ class IntentClassifier(GraphComponent):
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         texts = [e.get(TEXT) for e in examples]
         features = sparse.hstack([vectorizer.fit_transform(texts) for vectorizer in self._vectorizers], format="csr")
-        model = LogisticRegression(C=self._config["C"], class_weight=self._config["class_weight"],
-                                   max_iter=self._config["max_iter"], random_state=42)
+        model = self.new_model(self._config)
         model.fit(features, [e.get(INTENT) for e in examples])
         # float32 halves the model's size and memory; the predictions do not change
         self._weights, self._bias = model.coef_.astype(np.float32), model.intercept_.astype(np.float32)
