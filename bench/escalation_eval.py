@@ -1,9 +1,10 @@
-"""Escalation recall per team and the false-escalation rate on bench/data/escalation_test_5.yml.
+"""Escalation recall per team and the false-escalation rate on bench/data/escalation_test_6.yml.
 
 The set was written by someone who saw neither the training data nor the trigger terms, and nothing is tuned on
-it: its messages are never printed, only how many misses each cause decided. (The four sets before it are
+it: its messages are never printed, only how many misses each cause decided. (The five sets before it are
 retired into the training data, data/nlu/*/retired_tests.yml: the first two guided the trigger terms, the third was
-measured too often while the classifier was developed, the fourth was measured once and then trained on.)
+measured too often while the classifier was developed, the fourth and fifth were measured once each and then
+trained on.)
 
 A message escalates when the assistant's NLU (classifier plus each team's trigger terms) gives an escalation
 intent; the team is then chosen as action_escalate chooses it.   Usage: python bench/escalation_eval.py [MODEL]
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 GOALS = {"Qualität & Sicherheit": 0.98}
 DEFAULT_GOAL, FALSE_GOAL = 0.95, 0.02
-HELD_OUT = ROOT / "bench" / "data" / "escalation_test_5.yml"
+HELD_OUT = ROOT / "bench" / "data" / "escalation_test_6.yml"
 
 
 async def evaluate(model: Path) -> int:
