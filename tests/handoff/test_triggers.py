@@ -64,6 +64,9 @@ def test_safety_incidents_go_to_quality_and_safety(triggers, text: str) -> None:
     ("the bateries are overheating", "overheat"),
     ("Die Vorderbremse hat bergab versagt", "bremse versagt"),  # the last part of a compound
     ("Hatte einen Fahrradunfall", "unfall"),
+    ("the charger sparked when I plugged it in", "sparks"),  # English endings on English terms
+    ("the handlebar is broken", "handlebar broke"),
+    ("How do I request deletion of my personal data?", "delete my data"),
 ])
 def test_spelling_inflection_and_word_order_are_forgiven(triggers, text: str, term: str) -> None:
     assert [match.term for match in find_triggers(text, triggers)] == [term]
@@ -151,6 +154,12 @@ def test_product_ideas_go_to_product_management(triggers, text: str) -> None:
     "Könnt ihr die Garantie verlängern?",
     "Ich habe mit dem Händler über den Rahmen gesprochen",
     "Wie hoch ist der Stromverbrauch?",
+    # German words and harmless English ones that merely begin like an English term
+    "Wir zahlen über unsere Sparkasse",
+    "The product images don't load in Firefox",
+    "Our hospitality business needs bikes by May",
+    "How hot can the garage get before it harms the battery?",
+    "The display flickers in bright sun",
 ])
 def test_everyday_questions_trigger_nothing(triggers, text: str) -> None:
     assert find_triggers(text, triggers) == []
