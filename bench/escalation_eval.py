@@ -1,7 +1,7 @@
-"""Escalation recall per team and the false-escalation rate on bench/data/escalation_test_6.yml.
+"""Escalation recall per team and the false-escalation rate on the held-out sets bench/data/escalation_test_*.yml.
 
-The set was written by someone who saw neither the training data nor the trigger terms, and nothing is tuned on
-it: its messages are never printed, only how many misses each cause decided. (The five sets before it are
+Each set was written by someone who saw neither the training data nor the trigger terms, and nothing is tuned on
+them: their messages are never printed, only how many misses each cause decided. (The five sets before them are
 retired into the training data, data/nlu/*/retired_tests.yml: the first two guided the trigger terms, the third was
 measured too often while the classifier was developed, the fourth and fifth were measured once each and then
 trained on.)
@@ -24,11 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 GOALS = {"Qualität & Sicherheit": 0.98}
 DEFAULT_GOAL, FALSE_GOAL = 0.95, 0.02
-HELD_OUT = ROOT / "bench" / "data" / "escalation_test_6.yml"
+HELD_OUT = sorted((ROOT / "bench" / "data").glob("escalation_test_*.yml"))
 
 
 async def evaluate(model: Path) -> int:
-    """Print recall per team, the false-escalation rate and the causes of the misses; 1 when a goal is missed."""
+    """Print recall per team and the false-escalation rate for each held-out set and for all of them together, and
+    the causes of the misses; 1 when a goal is missed over all sets."""
     from rasa.core.agent import Agent
 
     from bot.handoff.routing import INTENTS, route
@@ -37,33 +38,42 @@ async def evaluate(model: Path) -> int:
     teams = yaml.safe_load((ROOT / "data" / "company" / "teams.yaml").read_text(encoding="utf-8"))["teams"]
     names = {t["key"]: t["name"] for t in teams}
     triggers = {t["key"]: t.get("triggers") or {} for t in teams}
-    messages = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["messages"]
     agent = Agent.load(str(model))
-    hits: Dict[str, Counter] = defaultdict(Counter)
+    hits: Dict[str, Dict[str, Counter]] = {"all": defaultdict(Counter)}  # set → expected team → right/wrong/total
     causes: Counter = Counter()
-    for message in messages:
-        parsed = await agent.parse_message(message["text"])
-        intent = parsed["intent"]["name"]
-        found = route(intent, message["text"], triggers) if intent in INTENTS else None
-        predicted: Optional[str] = names[found.team_key] if found else None
-        expected = None if message["team"] == "none" else message["team"]
-        hits[expected or "none"]["total"] += 1
-        hits[expected or "none"]["right" if predicted == expected else "wrong"] += 1
-        if predicted != expected:
-            cause = "a trigger term" if find_triggers(message["text"], triggers) else f"the intent {intent}"
-            causes[(expected or "none", predicted or "none", cause)] += 1
+    for path in HELD_OUT:
+        name = path.stem.rsplit("_", 1)[-1]
+        hits[name] = defaultdict(Counter)
+        for message in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
+            parsed = await agent.parse_message(message["text"])
+            intent = parsed["intent"]["name"]
+            found = route(intent, message["text"], triggers) if intent in INTENTS else None
+            predicted: Optional[str] = names[found.team_key] if found else None
+            expected = None if message["team"] == "none" else message["team"]
+            for counts in (hits[name], hits["all"]):
+                counts[expected or "none"]["total"] += 1
+                counts[expected or "none"]["right" if predicted == expected else "wrong"] += 1
+            if predicted != expected:
+                cause = "a trigger term" if find_triggers(message["text"], triggers) else f"the intent {intent}"
+                causes[(expected or "none", predicted or "none", cause)] += 1
+
+    def share(counts: Counter, key: str) -> str:
+        return f"{counts['total']:>5}{counts[key] / counts['total']:>7.3f}"
+
+    sets = [name for name in hits if name != "all"] + ["all"]
+    print(f"{'':<31}" + "".join(f"{'set ' + name if name != 'all' else 'all sets':>12}" for name in sets) + "  goal")
     failed = False
-    print(f"{'team':<24}{'messages':>9}{'recall':>8}  goal")
-    for team in sorted(t for t in hits if t != "none"):
-        recall = hits[team]["right"] / hits[team]["total"]
+    for team in sorted(t for t in hits["all"] if t != "none"):
         goal = GOALS.get(team, DEFAULT_GOAL)
-        failed |= recall < goal
-        print(f"{team:<24}{hits[team]['total']:>9}{recall:>8.3f}  ≥ {goal}  {'ok' if recall >= goal else 'BELOW GOAL'}")
-    false_rate = hits["none"]["wrong"] / hits["none"]["total"]
-    failed |= false_rate > FALSE_GOAL
-    print(f"{'false escalations':<24}{hits['none']['total']:>9}{false_rate:>8.3f}  ≤ {FALSE_GOAL}  "
-          f"{'ok' if false_rate <= FALSE_GOAL else 'ABOVE GOAL'}")
-    print(f"\n{sum(causes.values())} misses (not listed: the set must stay unseen), by what decided them:")
+        met = hits["all"][team]["right"] / hits["all"][team]["total"] >= goal
+        failed |= not met
+        print(f"{'recall ' + team:<31}" + "".join(share(hits[name][team], "right") for name in sets)
+              + f"  ≥ {goal}  {'ok' if met else 'BELOW GOAL'}")
+    met = hits["all"]["none"]["wrong"] / hits["all"]["none"]["total"] <= FALSE_GOAL
+    failed |= not met
+    print(f"{'false escalations':<31}" + "".join(share(hits[name]["none"], "wrong") for name in sets)
+          + f"  ≤ {FALSE_GOAL}  {'ok' if met else 'ABOVE GOAL'}")
+    print(f"\n{sum(causes.values())} misses in all sets (not listed: the sets must stay unseen), by what decided them:")
     for (expected, predicted, cause), count in causes.most_common():
         print(f"  {count:>3}  {expected} → {predicted}, by {cause}")
     return 1 if failed else 0

@@ -15,7 +15,7 @@ from bot.config import ROOT
 RESPONSES = yaml.safe_load((ROOT / "domain" / "responses.yml").read_text(encoding="utf-8"))["responses"]
 INTENTS = yaml.safe_load((ROOT / "domain" / "core.yml").read_text(encoding="utf-8"))["intents"]
 BUTTON_INTENTS = {"rate"}
-# Escalations are evaluated by bench/escalation_eval.py on bench/data/escalation_test_6.yml, per team.
+# Escalations are evaluated by bench/escalation_eval.py on bench/data/escalation_test_*.yml, per team.
 ESCALATION_INTENTS = {"report_safety_issue", "complaint", "data_protection_request", "business_inquiry"}  # mostly sent by buttons; a few typed forms are trained
 RESPONSE_IN_ACTION = re.compile(r'response=f?"(utter_[^"]+)"')
 
@@ -103,6 +103,9 @@ def test_the_held_out_test_set_is_never_trained_on() -> None:
                      ESCALATION_INTENTS]
         assert all(len(test[intent]) >= 15 for intent in evaluated), {i: len(test[i]) for i in evaluated}
         assert {text for texts in test.values() for text in texts} & training == set()
-    for name in ("escalation_test_6.yml", "feedback_test_6.yml"):
-        held_out = yaml.safe_load((ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))["messages"]
-        assert {m["text"].strip().lower() for m in held_out} & training == set(), name
+    held_out_sets = sorted((ROOT / "bench" / "data").glob("*_test_[0-9]*.yml"))
+    assert [path.name for path in held_out_sets] == ["escalation_test_6.yml", "escalation_test_7.yml",
+                                                     "feedback_test_6.yml"]
+    for path in held_out_sets:
+        held_out = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
+        assert {m["text"].strip().lower() for m in held_out} & training == set(), path.name
