@@ -51,6 +51,7 @@ def _english_inflected(term_word: str, word: str) -> bool:
 
 
 def _mistyped(term_word: str, word: str) -> bool:
+    """A long term with a slip of the keyboard: 'uberhizt' for 'überhitzt'."""
     return (len(term_word) >= TYPO_MIN_LENGTH and word[:1] == term_word[:1]
             and abs(len(word) - len(term_word)) <= 1 and fuzz.ratio(term_word, word) >= TYPO_SCORE)
 
