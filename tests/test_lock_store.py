@@ -58,11 +58,15 @@ def _rasa_process(conversation_id: str) -> Tuple[int, int, int]:
     return handled, overlapping, lost
 
 
-def test_several_processes_take_turns_on_a_conversation_and_lose_no_message() -> None:
+@pytest.fixture(autouse=True)
+def _needs_redis() -> None:
     if not REDIS_URL:
         if os.environ.get("CI"):
             pytest.fail("TEST_REDIS_URL is not set: CI must test the lock store on Redis")
-        pytest.skip("TEST_REDIS_URL not set")
+        pytest.skip("TEST_REDIS_URL is not set")
+
+
+def test_several_processes_take_turns_on_a_conversation_and_lose_no_message() -> None:
     conversation_id = f"test-{uuid.uuid4().hex[:10]}"
     with ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("fork")) as pool:
         results = list(pool.map(_rasa_process, [conversation_id] * PROCESSES))
@@ -81,10 +85,6 @@ def _configured_store(redis_url: str, environment: pytest.MonkeyPatch) -> LockSt
 
 
 def test_the_lock_store_logs_in_with_the_user_and_password_in_redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not REDIS_URL:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_REDIS_URL is not set: CI must test the lock store on Redis")
-        pytest.skip("TEST_REDIS_URL is not set")
     admin, user, secret = redis.Redis.from_url(REDIS_URL), f"lock-store-{uuid.uuid4().hex[:8]}", "s3cret:/@ü"
     admin.acl_setuser(user, enabled=True, passwords=[f"+{secret}"], keys=["*"], categories=["+@all"])
     try:
