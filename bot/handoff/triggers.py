@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from rapidfuzz import fuzz
 
@@ -14,7 +14,13 @@ TYPO_SCORE = 88.0  # 'uberhizt' is 'überhitzt' mistyped; 'gesprochen' is not 'g
 COMPOUND_HEAD_MIN = 6  # shorter words end too many others ('rauch' in 'Verbrauch')
 EXTRA_LETTERS = 3  # endings allowed after the stem: 'Bremse' → 'Bremsen', 'überhitzt' → 'überhitzten'
 ENGLISH_ENDINGS = ("", "s", "es", "d", "ed", "n", "ing", "ion", "er", "ers")
+NEGATION_REACH = 3  # a negation this many words before a term, in the same clause, negates it: "not one to complain"
+NEGATIONS = frozenset({
+    "nicht", "kein", "keine", "keinen", "keinem", "keiner", "keines", "nie", "niemals", "niemand", "ohne",
+    "not", "no", "never", "nobody", "without", "cannot", "t", "cant", "dont", "doesnt", "didnt", "wont", "isnt",
+    "wasnt", "arent", "havent", "hasnt"})  # 't' is what is left of "can't", "don't" and "won't"
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")  # 'lukas.brenner@example.de' holds no 'brennt'
+_CLAUSE = re.compile(r"[.,;:!?()\n–—]+")
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class TriggerMatch:
 
     team_key: str
     term: str
+    negated: bool = False  # each time the term is there, a negation comes just before it: 'keine Beschwerde'
 
 
 def _plain(word: str) -> str:
@@ -56,36 +63,51 @@ def _mistyped(term_word: str, word: str) -> bool:
             and abs(len(word) - len(term_word)) <= 1 and fuzz.ratio(term_word, word) >= TYPO_SCORE)
 
 
-def _word_found(term_word: str, words: Sequence[str], language: str) -> bool:
-    """The term's word is in the message: as written, inflected, or with a typo if it is long; German words also
-    without umlauts ('ueberhitzt', 'uberhitzt') and as the last part of a compound."""
+def _is_word(term_word: str, word: str, language: str) -> bool:
+    """The word is the term's word: as written, inflected, or with a typo if it is long; German words also without
+    umlauts ('ueberhitzt', 'uberhitzt') and as the last part of a compound."""
     if language == "en":
-        return any(_english_inflected(term_word, word) or _mistyped(term_word, word) for word in words)
-    term_word = _plain(term_word)
-    for word in map(_plain, words):
-        if word == term_word or _inflected(term_word, word) or _mistyped(term_word, word):
-            return True
-        if word.startswith("ge") and not term_word.startswith("ge") and _inflected(term_word, word[2:]):
-            return True  # German past participle: 'geraucht' for 'rauch'
-        if len(term_word) >= COMPOUND_HEAD_MIN and any(_inflected(term_word, word[start:])
-                                                       for start in range(3, len(word) - len(term_word) + 1)):
-            return True  # the last part of a German compound: 'Vorderbremse', 'Fahrradunfall', 'Patentanwalt'
-    return False
+        return _english_inflected(term_word, word) or _mistyped(term_word, word)
+    term_word, word = _plain(term_word), _plain(word)
+    if word == term_word or _inflected(term_word, word) or _mistyped(term_word, word):
+        return True
+    if word.startswith("ge") and not term_word.startswith("ge") and _inflected(term_word, word[2:]):
+        return True  # German past participle: 'geraucht' for 'rauch'
+    # the last part of a German compound: 'Vorderbremse', 'Fahrradunfall', 'Patentanwalt'
+    return len(term_word) >= COMPOUND_HEAD_MIN and any(_inflected(term_word, word[start:])
+                                                       for start in range(3, len(word) - len(term_word) + 1))
 
 
-def _term_found(term: str, words: Sequence[str], language: str) -> bool:
-    """Every word of the term is somewhere in the message, in any order."""
+def _term_found(term: str, words: Sequence[str], negated: Sequence[bool], language: str) -> Optional[bool]:
+    """None if the term is not in the message; else whether it is negated. Every word of the term must be somewhere
+    in the message, in any order; the term is negated when one of its words is negated wherever it stands ("I can't
+    complain", 'nicht heiß geworden'), unless the term itself holds a negation ('bremst nicht')."""
     term_words = tokens(term)
-    return bool(term_words) and all(_word_found(term_word, words, language) for term_word in term_words)
+    places = [[i for i, word in enumerate(words) if _is_word(term_word, word, language)] for term_word in term_words]
+    if not term_words or not all(places):
+        return None
+    return not NEGATIONS.intersection(term_words) and any(all(negated[i] for i in at) for at in places)
+
+
+def _words(text: str) -> Tuple[List[str], List[bool]]:
+    """The message's words, and for each whether a negation comes shortly before it in the same clause."""
+    words: List[str] = []
+    negated: List[bool] = []
+    for clause in _CLAUSE.split(_ADDRESS.sub(" ", text)):
+        found = tokens(clause)
+        words += found
+        negated += [any(word in NEGATIONS for word in found[max(0, i - NEGATION_REACH):i]) for i in range(len(found))]
+    return words, negated
 
 
 def find_triggers(text: str, triggers_by_team: Dict[str, Dict[str, List[str]]]) -> List[TriggerMatch]:
-    """The teams whose trigger terms (German or English) the message contains, in the given order, one per team."""
-    words = tokens(_ADDRESS.sub(" ", text))
+    """The teams whose trigger terms (German or English) the message contains, in the given order, one per team:
+    its first term that is not negated, else its first negated one."""
+    words, negated = _words(text)
     matches: List[TriggerMatch] = []
     for team_key, terms in triggers_by_team.items():
-        for language, term in [(language, term) for language in ("de", "en") for term in terms.get(language, [])]:
-            if _term_found(term, words, language):
-                matches.append(TriggerMatch(team_key, term))
-                break
+        found = [TriggerMatch(team_key, term, negation) for language in ("de", "en") for term in terms.get(language, [])
+                 if (negation := _term_found(term, words, negated, language)) is not None]
+        if found:
+            matches.append(min(found, key=lambda match: match.negated))
     return matches

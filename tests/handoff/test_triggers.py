@@ -7,6 +7,7 @@ import pytest
 
 from bot.catalog.importer import load
 from bot.config import ROOT
+from bot.handoff.routing import route
 from bot.handoff.triggers import TriggerMatch, find_triggers
 
 
@@ -163,6 +164,33 @@ def test_product_ideas_go_to_product_management(triggers, text: str) -> None:
 ])
 def test_everyday_questions_trigger_nothing(triggers, text: str) -> None:
     assert find_triggers(text, triggers) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Kann mich nicht beschweren, das Rad läuft super",
+    "Keine Sorge, ich will euch nicht verklagen. Gibt es Schutzbleche fürs X1?",
+    "Zum Glück hatte ich noch nie einen Unfall, aber welche Versicherung empfehlt ihr?",
+    "Can't complain, the bike has been running smoothly for two years",
+    "I'm not one to complain, but the wait for the T9 is long",
+    "Don't worry, not suing anyone, just asking about mudguards",
+    "No smoke, no smell, the battery just won't charge",
+])
+def test_a_negated_term_is_no_trigger(triggers, text: str) -> None:
+    matches = find_triggers(text, triggers)
+    assert matches and all(match.negated for match in matches)
+    assert route("", text, triggers) is None
+
+
+@pytest.mark.parametrize("text, team", [
+    ("Die Bremse funktioniert nicht, ich bin fast gestürzt", "quality_safety"),  # the negation is part of the term
+    ("Der Akku ist nicht mehr zu gebrauchen, er hat gequalmt", "quality_safety"),  # the negation is elsewhere
+    ("Kein Witz: Der Akku wird beim Laden heiß", "quality_safety"),  # another clause
+    ("Nobody was hurt, but the battery caught fire", "quality_safety"),
+    ("Ich habe keine Antwort auf meine Beschwerde bekommen", "customer_service"),  # too far away
+    ("Keine Beschwerde, aber mein Anwalt meldet sich", "customer_service"),  # one term of the team is not negated
+])
+def test_a_negation_elsewhere_leaves_the_trigger(triggers, text: str, team: str) -> None:
+    assert [match.team_key for match in find_triggers(text, triggers) if not match.negated] == [team]
 
 
 def test_one_match_per_team_in_the_order_given() -> None:
