@@ -59,10 +59,11 @@ async def evaluate(model: Path) -> int:
                 causes[(expected or "none", predicted or "none", cause)] += 1
 
     def share(counts: Counter, key: str) -> str:
-        return f"{counts['total']:>5}{counts[key] / counts['total']:>7.3f}"
+        """'  10 / 494  0.020': how many of how many, and the share (the count shows which side of a goal it is)."""
+        return f"{counts[key]:>6} /{counts['total']:>4}{counts[key] / counts['total']:>7.3f}"
 
     sets = [name for name in hits if name != "all"] + ["all"]
-    print(f"{'':<31}" + "".join(f"{'set ' + name if name != 'all' else 'all sets':>12}" for name in sets) + "  goal")
+    print(f"{'':<31}" + "".join(f"{'set ' + name if name != 'all' else 'all sets':>18}" for name in sets) + "  goal")
     failed = False
     for team in sorted(t for t in hits["all"] if t != "none"):
         goal = GOALS.get(team, DEFAULT_GOAL)

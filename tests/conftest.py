@@ -1,7 +1,6 @@
 """Databases for the tests: every database test runs on SQLite and, where configured, on a real PostgreSQL."""
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -13,22 +12,19 @@ from sqlalchemy.engine import make_url
 from bot.catalog.importer import import_company_data
 from bot.config import ROOT
 from bot.db import engine_for, migrate, open_session
+from tests.helpers.services import service_url
 
 COMPANY_DATA = ROOT / "data" / "company"
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 
 
 def _postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for one test, dropped afterwards."""
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_POSTGRES_URL is not set: CI must run the database tests on PostgreSQL too")
-        pytest.skip("TEST_POSTGRES_URL not set (scripts/test runs PostgreSQL tests when it is)")
+    postgres_url = service_url("TEST_POSTGRES_URL", "run the database tests on PostgreSQL too")
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_url, future=True, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    url = make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:

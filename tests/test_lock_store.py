@@ -19,6 +19,7 @@ from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 from bot.config import ROOT, Settings
 from bot.lock_store import AtomicRedisLockStore
 from bot.serve import rasa_environment
+from tests.helpers.services import service_url
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PROCESSES, TASKS, MESSAGES = 3, 4, 10  # Rasa processes, messages handled at once in each, and one after the other
@@ -60,10 +61,7 @@ def _rasa_process(conversation_id: str) -> Tuple[int, int, int]:
 
 @pytest.fixture(autouse=True)
 def _needs_redis() -> None:
-    if not REDIS_URL:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_REDIS_URL is not set: CI must test the lock store on Redis")
-        pytest.skip("TEST_REDIS_URL is not set")
+    service_url("TEST_REDIS_URL", "test the lock store on Redis")
 
 
 def test_several_processes_take_turns_on_a_conversation_and_lose_no_message() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from bot.db import engine_for
 from tests.conftest import _postgres_database
+from tests.helpers.services import service_url
 from tests.helpers.system import RunningSystem, new_sender, start_system
 
 
@@ -60,11 +61,7 @@ def test_on_sqlite_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
 
 
 def test_on_postgresql_with_redis_lock_store(tmp_path: Path) -> None:
-    redis_url = os.environ.get("TEST_REDIS_URL", "")
-    if not redis_url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_REDIS_URL is not set: CI must run the scale-out path with Redis")
-        pytest.skip("TEST_REDIS_URL not set")
+    redis_url = service_url("TEST_REDIS_URL", "run the scale-out path with Redis")
     for database_url in _postgres_database():
         system = start_system(tmp_path / "var", {"DATABASE_URL": database_url, "REDIS_URL": redis_url})
         try:

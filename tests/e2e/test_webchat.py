@@ -16,6 +16,7 @@ import pytest
 from bot.console.webchat import WIDGET
 from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_TOKENS
 from tests.e2e.test_handoff import staff_api, transcript_with
+from tests.helpers.services import service_url
 from tests.helpers.system import RunningSystem, start_system
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,9 +64,8 @@ def system(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "in-memory rooms":
         yield request.getfixturevalue("channels_system")
         return
-    if not os.environ.get("TEST_REDIS_URL"):
-        pytest.skip("TEST_REDIS_URL is not set")
-    running = start_system(tmp_path_factory.mktemp("webchat"), {"REDIS_URL": os.environ["TEST_REDIS_URL"], **STAFF_API})
+    redis_url = service_url("TEST_REDIS_URL", "run the web chat with rooms in Redis")
+    running = start_system(tmp_path_factory.mktemp("webchat"), {"REDIS_URL": redis_url, **STAFF_API})
     yield running
     running.stop()
 

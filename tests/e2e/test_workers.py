@@ -23,6 +23,7 @@ from tests.e2e.test_conversations import Chat
 from tests.e2e.test_handoff import staff_api, transcript_with
 from tests.e2e.test_serve import _descendants
 from tests.e2e.test_telegram import replies
+from tests.helpers.services import service_url
 from tests.helpers.system import RunningSystem, start_system
 
 WORKERS = 2
@@ -42,11 +43,7 @@ WAITING = [
 @pytest.fixture(scope="module")
 def system(platforms: Platforms, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
     """The service with two Rasa workers on Redis, its staff API, and Telegram (webhook mode) against the fake."""
-    redis_url = os.environ.get("TEST_REDIS_URL", "")
-    if not redis_url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_REDIS_URL is not set: CI must run several Rasa workers with Redis")
-        pytest.skip("TEST_REDIS_URL not set")
+    redis_url = service_url("TEST_REDIS_URL", "run several Rasa workers with Redis")
     running = start_system(tmp_path_factory.mktemp("workers"), {
         "RASA_WORKERS": str(WORKERS), "REDIS_URL": redis_url,
         "STAFF_TOKENS": json.dumps(STAFF_TOKENS), "STAFF_ADMIN_TOKEN": STAFF_ADMIN_TOKEN,
