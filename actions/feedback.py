@@ -1,5 +1,5 @@
 """What customers teach us: wishes, bug reports, praise and criticism are thanked for and stored; ratings come after
-a handoff and at the end of a conversation the assistant handled alone."""
+a handoff and at the end of a conversation the assistant handled alone (at a goodbye or a thank-you)."""
 from __future__ import annotations
 
 import re
@@ -65,6 +65,19 @@ def _this_session(tracker: Tracker) -> List[Dict[str, Any]]:
     return events[starts[-1]:] if starts else events
 
 
+def _rating_due(tracker: Tracker, db: Session) -> bool:
+    """The assistant answered the customer's questions alone this session, and has neither been rated nor asked for a
+    rating yet: a conversation that was handed over is rated when staff hand it back."""
+    session = _this_session(tracker)
+    intents = [(event.get("parse_data") or {}).get("intent", {}).get("name")
+               for event in session if event.get("event") == "user"]
+    answered = any(name and name not in SMALL_TALK for name in intents)
+    asked = any(event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == "utter_ask_rating"
+                for event in session)
+    handed_over = db.scalars(select(Escalation.id).where(Escalation.conversation_id == tracker.sender_id)).first()
+    return answered and "rate" not in intents and not asked and handed_over is None
+
+
 class ActionGoodbye(BotAction):
     """Goodbye; when the assistant answered the customer's questions alone, it asks how well it did."""
 
@@ -73,12 +86,24 @@ class ActionGoodbye(BotAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
         dispatcher.utter_message(response="utter_goodbye")
-        intents = [(event.get("parse_data") or {}).get("intent", {}).get("name")
-                   for event in _this_session(tracker) if event.get("event") == "user"]
-        answered = any(name and name not in SMALL_TALK for name in intents)
-        handed_over = db.scalars(select(Escalation.id).where(Escalation.conversation_id == tracker.sender_id)).first()
-        if answered and "rate" not in intents and handed_over is None:
+        if _rating_due(tracker, db):
             dispatcher.utter_message(response="utter_ask_rating")
+        return []
+
+
+class ActionThank(BotAction):
+    """'Danke!' often ends a conversation without a goodbye: after answered questions it is the moment to ask how
+    well the assistant did (once a session); otherwise it offers more help."""
+
+    def name(self) -> str:
+        return "action_thank"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> List[Dict[str, Any]]:
+        if _rating_due(tracker, db):
+            dispatcher.utter_message(response="utter_glad_to_help")
+            dispatcher.utter_message(response="utter_ask_rating")
+        else:
+            dispatcher.utter_message(response="utter_you_are_welcome")
         return []
 
 

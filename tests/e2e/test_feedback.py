@@ -81,6 +81,26 @@ def test_a_conversation_the_assistant_handled_alone_is_rated_at_the_end(channels
     assert "Wie zufrieden" not in small_talk.say("Tschüss")  # nothing answered, nothing to rate
 
 
+def test_a_thank_you_after_answered_questions_asks_for_the_rating_once(channels_system: RunningSystem) -> None:
+    chat = Chat(channels_system)
+    chat.say("Do you deliver to Austria?")
+    reply = chat.say("Great, thanks a lot!")
+    _contains_all(reply, ["glad I could help", "How happy"])
+    assert "anything else I can do" not in reply  # one question at a time
+    assert "How happy" not in chat.say("bye")  # asked once a session, rated or not
+    assert _stored(channels_system, chat) == []
+
+    rated = Chat(channels_system)
+    rated.say("Liefert ihr auch nach Österreich?")
+    _contains_all(rated.say("Danke!"), ["Gern geschehen", "Wie zufrieden"])
+    _contains_all(rated.press("5"), ["Vielen Dank für Ihre Bewertung"])
+    assert [(f.kind, f.rating) for f in _stored(channels_system, rated)] == [("rating", 5)]
+
+    small_talk = Chat(channels_system)
+    small_talk.say("Hallo")
+    _contains_all(small_talk.say("Danke"), ["Kann ich sonst noch etwas für Sie tun"])  # nothing answered yet
+
+
 def test_the_feedback_api_checks_tokens_teams_and_filters(channels_system: RunningSystem) -> None:
     chat = Chat(channels_system)
     chat.say("Please add a dark mode to the app, my eyes would thank you")
