@@ -42,6 +42,14 @@ def _clock(name: str, default: str) -> str:
     return raw
 
 
+def _redis_url(name: str) -> str:
+    """Empty, or a Redis URL: redis:// or, with TLS, rediss://."""
+    raw = os.environ.get(name, "")
+    if raw and not raw.startswith(("redis://", "rediss://")):
+        raise SystemExit(f"{name} must start with redis:// (or rediss:// for TLS), got {raw!r}")
+    return raw
+
+
 def _rasa_workers(name: str, redis_url: str) -> int:
     """Rasa's Sanic workers; more than one need Redis, because Rasa's in-memory lock store is per process and
     two workers would then handle messages of one conversation at the same time."""
@@ -109,7 +117,7 @@ class Settings:
         rasa_port = _int("RASA_PORT", 5005)
         action_port = _int("ACTION_PORT", 5055)
         database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'bot.db'}"
-        redis_url = os.environ.get("REDIS_URL", "")
+        redis_url = _redis_url("REDIS_URL")
         # Rasa keeps its conversations in the same database as ours when that is a server;
         # with SQLite it gets a file of its own so the two processes don't contend for one lock.
         default_tracker = (

@@ -28,7 +28,11 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         # Rasa builds lock stores named by module path from their endpoint; ours takes what its own Redis one takes.
-        super().__init__(host=endpoint_config.url, **endpoint_config.kwargs)
+        # endpoints.yml gets its values from the environment, as text: 'false' must not switch TLS on.
+        settings = dict(endpoint_config.kwargs)
+        settings["use_ssl"] = str(settings.get("use_ssl", "false")).lower() == "true"
+        settings["ssl_ca_certs"] = settings.get("ssl_ca_certs") or None
+        super().__init__(host=endpoint_config.url, **settings)
 
     def _change(self, conversation_id: str,
                 change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], Result]]) -> Result:

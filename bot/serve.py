@@ -12,7 +12,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.config import ROOT, Settings
 from bot.model import ensure_model
@@ -46,14 +46,18 @@ def rasa_environment(settings: Settings) -> Dict[str, str]:
         "TRACKER_STORE_URL": tracker_url,
         "TRACKER_STORE_DIALECT": urlsplit(tracker_url).scheme.split("+")[0],
         "LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "", "LOCK_STORE_PORT": "6379", "LOCK_STORE_DB": "1",
-        "LOCK_STORE_USERNAME": "", "LOCK_STORE_PASSWORD": "",
+        "LOCK_STORE_USERNAME": "", "LOCK_STORE_PASSWORD": "", "LOCK_STORE_USE_SSL": "false",
+        "LOCK_STORE_SSL_CA_CERTS": "",
     }
     if settings.redis_url:
         redis = urlsplit(settings.redis_url)
         env.update(LOCK_STORE_TYPE=REDIS_LOCK_STORE, LOCK_STORE_HOST=redis.hostname or "127.0.0.1",
                    LOCK_STORE_PORT=str(redis.port or 6379), LOCK_STORE_DB=(redis.path.strip("/") or "1"),
                    # redis://user:secret@host/1; empty ones send no AUTH
-                   LOCK_STORE_USERNAME=unquote(redis.username or ""), LOCK_STORE_PASSWORD=unquote(redis.password or ""))
+                   LOCK_STORE_USERNAME=unquote(redis.username or ""), LOCK_STORE_PASSWORD=unquote(redis.password or ""),
+                   # rediss://host:6380/1?ssl_ca_certs=/etc/ssl/redis-ca.pem: TLS, as redis-py reads such a URL
+                   LOCK_STORE_USE_SSL=str(redis.scheme == "rediss").lower(),
+                   LOCK_STORE_SSL_CA_CERTS=parse_qs(redis.query).get("ssl_ca_certs", [""])[0])
     return env
 
 

@@ -39,6 +39,14 @@ def test_a_rasa_worker_count_that_is_no_count_is_refused(environment: pytest.Mon
     assert str(refused.value) == message
 
 
+@pytest.mark.parametrize("value", ["127.0.0.1:6379", "http://127.0.0.1:6379/1", "unix:///run/redis.sock"])
+def test_a_redis_url_that_is_no_redis_url_is_refused(environment: pytest.MonkeyPatch, value: str) -> None:
+    environment.setenv("REDIS_URL", value)
+    with pytest.raises(SystemExit) as refused:
+        Settings.from_env()
+    assert str(refused.value) == f"REDIS_URL must start with redis:// (or rediss:// for TLS), got {value!r}"
+
+
 def test_several_rasa_workers_without_redis_are_refused(environment: pytest.MonkeyPatch) -> None:
     environment.setenv("RASA_WORKERS", "2")
     with pytest.raises(SystemExit) as refused:

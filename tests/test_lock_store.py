@@ -1,14 +1,20 @@
 """The Redis lock store several Rasa processes share: one conversation is handled by one of them at a time, and no
-one waiting in line is dropped. Needs a real Redis (TEST_REDIS_URL)."""
+one waiting in line is dropped; it logs in and speaks TLS as REDIS_URL says. Needs a real Redis (TEST_REDIS_URL) and,
+for TLS, the redis-server and openssl commands."""
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from typing import Tuple
+from pathlib import Path
+from typing import Iterator, Tuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
@@ -101,3 +107,50 @@ def test_the_lock_store_logs_in_with_the_user_and_password_in_redis_url(monkeypa
                     store.issue_ticket(conversation_id)
     finally:
         admin.acl_deluser(user)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as attempt:
+        return attempt.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture
+def tls_redis(tmp_path: Path) -> Iterator[Tuple[int, Path]]:
+    """A Redis of its own that only speaks TLS, with a self-signed certificate: (port, the certificate as CA)."""
+    if not (shutil.which("redis-server") and shutil.which("openssl")):
+        if os.environ.get("CI"):
+            pytest.fail("redis-server and openssl must be installed in CI to test the lock store over TLS")
+        pytest.skip("redis-server or openssl is not installed")
+    certificate, key = tmp_path / "redis.pem", tmp_path / "redis.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
+                               "--tls-cert-file", str(certificate), "--tls-key-file", str(key),
+                               "--tls-ca-cert-file", str(certificate), "--tls-auth-clients", "no",
+                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not _listening(port):
+            assert time.monotonic() < deadline and server.poll() is None, "the TLS Redis did not start"
+            time.sleep(0.05)
+        yield port, certificate
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_lock_store_speaks_tls_for_a_rediss_url(tls_redis: Tuple[int, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    port, certificate = tls_redis
+    store = _configured_store(f"rediss://127.0.0.1:{port}/1?ssl_ca_certs={certificate}", monkeypatch)
+    conversation_id = f"tls-{uuid.uuid4().hex}"
+    assert store.issue_ticket(conversation_id) == 0
+    assert store.get_lock(conversation_id) is not None
+    store.delete_lock(conversation_id)
+
+    plain = _configured_store(f"redis://127.0.0.1:{port}/1", monkeypatch)  # the same server without TLS
+    with pytest.raises(LockError):
+        plain.issue_ticket(conversation_id)
