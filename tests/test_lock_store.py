@@ -25,7 +25,7 @@ from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 from bot.config import ROOT, Settings
 from bot.lock_store import AtomicRedisLockStore
 from bot.serve import rasa_environment
-from tests.helpers.services import service_url
+from tests.helpers.services import missing, service_url
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PROCESSES, TASKS, MESSAGES = 3, 4, 10  # Rasa processes, messages handled at once in each, and one after the other
@@ -118,9 +118,7 @@ def _listening(port: int) -> bool:
 def tls_redis(tmp_path: Path) -> Iterator[Tuple[int, Path]]:
     """A Redis of its own that only speaks TLS, with a self-signed certificate: (port, the certificate as CA)."""
     if not (shutil.which("redis-server") and shutil.which("openssl")):
-        if os.environ.get("CI"):
-            pytest.fail("redis-server and openssl must be installed in CI to test the lock store over TLS")
-        pytest.skip("redis-server or openssl is not installed")
+        missing("redis-server or openssl is not installed", "test the lock store over TLS")
     certificate, key = tmp_path / "redis.pem", tmp_path / "redis.key"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],

@@ -6,7 +6,6 @@ Needs Debian's Chromium (/usr/bin/chromium, driven by Playwright without a brows
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Iterator, List
 from urllib.parse import quote
@@ -16,7 +15,7 @@ import pytest
 from bot.console.webchat import WIDGET
 from tests.e2e.conftest import STAFF_ADMIN_TOKEN, STAFF_TOKENS
 from tests.e2e.test_handoff import staff_api, transcript_with
-from tests.helpers.services import service_url
+from tests.helpers.services import missing, service_url
 from tests.helpers.system import RunningSystem, start_system
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,10 +39,7 @@ def _missing() -> List[str]:
 
 MISSING = _missing()
 if MISSING:
-    reason = "the web chat test needs " + ", ".join(MISSING)
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+    missing("the web chat test needs " + ", ".join(MISSING), "test the web chat in a real browser")
 
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright  # noqa: E402
 
