@@ -83,10 +83,14 @@ def _term_found(term: str, words: Sequence[str], negated: Sequence[bool], langua
     in the message, in any order; the term is negated when one of its words is negated wherever it stands ("I can't
     complain", 'nicht heiß geworden'), unless the term itself holds a negation ('bremst nicht')."""
     term_words = tokens(term)
-    places = [[i for i, word in enumerate(words) if _is_word(term_word, word, language)] for term_word in term_words]
-    if not term_words or not all(places):
-        return None
-    return not NEGATIONS.intersection(term_words) and any(all(negated[i] for i in at) for at in places)
+    places = []
+    for term_word in term_words:
+        at = [i for i, word in enumerate(words) if _is_word(term_word, word, language)]
+        if not at:
+            return None  # most terms are not in a message: the first missing word settles it
+        places.append(at)
+    return bool(places) and not NEGATIONS.intersection(term_words) and any(
+        all(negated[i] for i in at) for at in places)
 
 
 def _words(text: str) -> Tuple[List[str], List[bool]]:
@@ -106,8 +110,13 @@ def find_triggers(text: str, triggers_by_team: Dict[str, Dict[str, List[str]]]) 
     words, negated = _words(text)
     matches: List[TriggerMatch] = []
     for team_key, terms in triggers_by_team.items():
-        found = [TriggerMatch(team_key, term, negation) for language in ("de", "en") for term in terms.get(language, [])
-                 if (negation := _term_found(term, words, negated, language)) is not None]
+        found: Optional[TriggerMatch] = None
+        for language, term in [(language, term) for language in ("de", "en") for term in terms.get(language, [])]:
+            negation = _term_found(term, words, negated, language)
+            if negation is not None and (found is None or not negation):
+                found = TriggerMatch(team_key, term, negation)
+                if not negation:
+                    break
         if found:
-            matches.append(min(found, key=lambda match: match.negated))
+            matches.append(found)
     return matches
