@@ -54,8 +54,7 @@ async def evaluate(model: Path) -> int:
                 counts[expected or "none"]["total"] += 1
                 counts[expected or "none"]["right" if predicted == expected else "wrong"] += 1
             if predicted != expected:
-                term = any(not match.negated for match in find_triggers(message["text"], triggers))
-                cause = "a trigger term" if term else f"the intent {intent}"
+                cause = "a trigger term" if find_triggers(message["text"], triggers) else f"the intent {intent}"
                 causes[(expected or "none", predicted or "none", cause)] += 1
 
     def share(counts: Counter, key: str) -> str:

@@ -362,8 +362,7 @@ class EscalationTriggers(GraphComponent):
         classifier leans to a complaint, 'Mein Anwalt schreibt euch wegen der DSGVO' stays with Kundenservice."""
         rank, other = PRIORITIES.index(current.priority), PRIORITIES.index(found.priority)
         return rank < other or rank == other and any(
-            match.team_key == current.team_key and not match.negated
-            for match in find_triggers(message.get(TEXT) or "", triggers))
+            match.team_key == current.team_key for match in find_triggers(message.get(TEXT) or "", triggers))
 
     @staticmethod
     def _support(message: Message, team_key: str) -> float:

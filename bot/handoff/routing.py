@@ -31,8 +31,7 @@ class Route:
 def route(intent: str, text: str, triggers_by_team: Dict[str, Dict[str, List[str]]]) -> Optional[Route]:
     """The most urgent reason the message gives to hand it to a person, from its intent or a team's trigger terms."""
     reasons = [INTENTS[intent]] if intent in INTENTS else []
-    reasons += [TEAM_REASONS[m.team_key] for m in find_triggers(text, triggers_by_team)
-                if m.team_key in TEAM_REASONS and not m.negated]
+    reasons += [TEAM_REASONS[m.team_key] for m in find_triggers(text, triggers_by_team) if m.team_key in TEAM_REASONS]
     if not reasons:
         return None
     reason = min(reasons, key=lambda r: PRIORITIES.index(REASONS[r][1]))

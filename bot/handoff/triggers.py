@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from rapidfuzz import fuzz
 
@@ -29,7 +29,6 @@ class TriggerMatch:
 
     team_key: str
     term: str
-    negated: bool = False  # each time the term is there, a negation comes just before it: 'keine Beschwerde'
 
 
 def _plain(word: str) -> str:
@@ -78,19 +77,19 @@ def _is_word(term_word: str, word: str, language: str) -> bool:
                                                        for start in range(3, len(word) - len(term_word) + 1))
 
 
-def _term_found(term: str, words: Sequence[str], negated: Sequence[bool], language: str) -> Optional[bool]:
-    """None if the term is not in the message; else whether it is negated. Every word of the term must be somewhere
-    in the message, in any order; the term is negated when one of its words is negated wherever it stands ("I can't
-    complain", 'nicht heiß geworden'), unless the term itself holds a negation ('bremst nicht')."""
+def _term_found(term: str, words: Sequence[str], negated: Sequence[bool], language: str) -> bool:
+    """Every word of the term is somewhere in the message, in any order, and the term is not negated: a negation
+    before one of its words wherever it stands ("I can't complain", 'nicht heiß geworden') takes it back, unless the
+    term itself holds a negation ('bremst nicht')."""
     term_words = tokens(term)
     places = []
     for term_word in term_words:
         at = [i for i, word in enumerate(words) if _is_word(term_word, word, language)]
         if not at:
-            return None  # most terms are not in a message: the first missing word settles it
+            return False  # most terms are not in a message: the first missing word settles it
         places.append(at)
-    return bool(places) and not NEGATIONS.intersection(term_words) and any(
-        all(negated[i] for i in at) for at in places)
+    return bool(places) and (bool(NEGATIONS.intersection(term_words))
+                             or not any(all(negated[i] for i in at) for at in places))
 
 
 def _words(text: str) -> Tuple[List[str], List[bool]]:
@@ -105,18 +104,13 @@ def _words(text: str) -> Tuple[List[str], List[bool]]:
 
 
 def find_triggers(text: str, triggers_by_team: Dict[str, Dict[str, List[str]]]) -> List[TriggerMatch]:
-    """The teams whose trigger terms (German or English) the message contains, in the given order, one per team:
-    its first term that is not negated, else its first negated one."""
+    """The teams whose trigger terms (German or English) the message contains, not negated, in the given order, one
+    per team."""
     words, negated = _words(text)
     matches: List[TriggerMatch] = []
     for team_key, terms in triggers_by_team.items():
-        found: Optional[TriggerMatch] = None
         for language, term in [(language, term) for language in ("de", "en") for term in terms.get(language, [])]:
-            negation = _term_found(term, words, negated, language)
-            if negation is not None and (found is None or not negation):
-                found = TriggerMatch(team_key, term, negation)
-                if not negation:
-                    break
-        if found:
-            matches.append(found)
+            if _term_found(term, words, negated, language):
+                matches.append(TriggerMatch(team_key, term))
+                break
     return matches

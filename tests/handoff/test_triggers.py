@@ -166,18 +166,18 @@ def test_everyday_questions_trigger_nothing(triggers, text: str) -> None:
     assert find_triggers(text, triggers) == []
 
 
-@pytest.mark.parametrize("text", [
-    "Kann mich nicht beschweren, das Rad läuft super",
-    "Keine Sorge, ich will euch nicht verklagen. Gibt es Schutzbleche fürs X1?",
-    "Zum Glück hatte ich noch nie einen Unfall, aber welche Versicherung empfehlt ihr?",
-    "Can't complain, the bike has been running smoothly for two years",
-    "I'm not one to complain, but the wait for the T9 is long",
-    "Don't worry, not suing anyone, just asking about mudguards",
-    "No smoke, no smell, the battery just won't charge",
+@pytest.mark.parametrize("text, negation", [
+    ("Kann mich nicht beschweren, das Rad läuft super", "nicht "),
+    ("Keine Sorge, ich will euch nicht verklagen. Gibt es Schutzbleche fürs X1?", "nicht "),
+    ("Zum Glück hatte ich noch nie einen Unfall, aber welche Versicherung empfehlt ihr?", "nie "),
+    ("Can't complain, the bike has been running smoothly for two years", "Can't "),
+    ("I'm not one to complain, but the wait for the T9 is long", "not "),
+    ("Don't worry, not suing anyone, just asking about mudguards", "not "),
+    ("No smoke, no smell, the battery just won't charge", "No "),
 ])
-def test_a_negated_term_is_no_trigger(triggers, text: str) -> None:
-    matches = find_triggers(text, triggers)
-    assert matches and all(match.negated for match in matches)
+def test_a_negated_term_is_no_trigger(triggers, text: str, negation: str) -> None:
+    assert find_triggers(text.replace(negation, "", 1), triggers)  # without the negation the term is there
+    assert find_triggers(text, triggers) == []
     assert route("", text, triggers) is None
 
 
@@ -190,7 +190,7 @@ def test_a_negated_term_is_no_trigger(triggers, text: str) -> None:
     ("Keine Beschwerde, aber mein Anwalt meldet sich", "customer_service"),  # one term of the team is not negated
 ])
 def test_a_negation_elsewhere_leaves_the_trigger(triggers, text: str, team: str) -> None:
-    assert [match.team_key for match in find_triggers(text, triggers) if not match.negated] == [team]
+    assert teams_in(text, triggers) == [team]
 
 
 def test_one_match_per_team_in_the_order_given() -> None:
