@@ -7,7 +7,6 @@ import asyncio
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -26,6 +25,7 @@ from bot.config import ROOT, Settings
 from bot.lock_store import AtomicRedisLockStore
 from bot.serve import rasa_environment
 from tests.helpers.services import missing, service_url
+from tests.helpers.system import free_port, listening
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 PROCESSES, TASKS, MESSAGES = 3, 4, 10  # Rasa processes, messages handled at once in each, and one after the other
@@ -109,11 +109,6 @@ def test_the_lock_store_logs_in_with_the_user_and_password_in_redis_url(monkeypa
         admin.acl_deluser(user)
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as attempt:
-        return attempt.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.fixture
 def tls_redis(tmp_path: Path) -> Iterator[Tuple[int, Path]]:
     """A Redis of its own that only speaks TLS, with a self-signed certificate: (port, the certificate as CA)."""
@@ -123,16 +118,14 @@ def tls_redis(tmp_path: Path) -> Iterator[Tuple[int, Path]]:
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
                    check=True, capture_output=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1",
                                "--tls-cert-file", str(certificate), "--tls-key-file", str(key),
                                "--tls-ca-cert-file", str(certificate), "--tls-auth-clients", "no",
                                "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
-        while not _listening(port):
+        while not listening(port):
             assert time.monotonic() < deadline and server.poll() is None, "the TLS Redis did not start"
             time.sleep(0.05)
         yield port, certificate

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import List
 
@@ -12,7 +11,7 @@ from sqlalchemy import inspect
 from bot.db import engine_for
 from tests.conftest import _postgres_database
 from tests.helpers.services import service_url
-from tests.helpers.system import RunningSystem, new_sender, start_system
+from tests.helpers.system import RunningSystem, listening, new_sender, start_system
 
 
 def _descendants(pid: int) -> List[int]:
@@ -32,11 +31,6 @@ def _descendants(pid: int) -> List[int]:
     return found
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 def _converse(system: RunningSystem) -> None:
     sender = new_sender()
     assert "Bestellnummer" in system.say("Wo bleibt meine Bestellung?", sender)[0]["text"]
@@ -48,7 +42,7 @@ def _ctrl_c_stops_everything(system: RunningSystem) -> None:
     assert len(children) >= 3
     assert system.stop() == 0
     assert [pid for pid in children if os.path.exists(f"/proc/{pid}")] == []
-    assert not any(_listening(p) for p in (system.rasa_port, system.action_port, system.console_port))
+    assert not any(listening(p) for p in (system.rasa_port, system.action_port, system.console_port))
 
 
 def test_on_sqlite_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
