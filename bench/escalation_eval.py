@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 GOALS = {"Qualität & Sicherheit": 0.98}
 DEFAULT_GOAL, FALSE_GOAL = 0.95, 0.02
-HELD_OUT = sorted((ROOT / "bench" / "data").glob("escalation_test_*.yml"))
+HELD_OUT = sorted((ROOT / "bench" / "data").glob("escalation_test_*.yml"), key=lambda p: int(p.stem.rsplit("_", 1)[1]))
 
 
 async def evaluate(model: Path) -> int:
