@@ -38,7 +38,6 @@ def main() -> int:
 
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.message import Message
-    from scipy import sparse
     from sklearn.model_selection import GroupKFold
 
     from bot.handoff.routing import route
@@ -62,8 +61,8 @@ def main() -> int:
     for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(texts, truth, groups), start=1):
         started = time.monotonic()
         vectorizers = IntentClassifier._new_vectorizers()
-        features = sparse.hstack([v.fit_transform([texts[i] for i in train]) for v in vectorizers], format="csr")
-        held_out = sparse.hstack([v.transform([texts[i] for i in test]) for v in vectorizers], format="csr")
+        features = IntentClassifier.features(vectorizers, [texts[i] for i in train], fit=True)
+        held_out = IntentClassifier.features(vectorizers, [texts[i] for i in test])
         model = IntentClassifier.new_model({**defaults, "C": arguments.C, "class_weight": (
             None if arguments.class_weight == "none" else arguments.class_weight)})
         model.fit(features, truth[train])

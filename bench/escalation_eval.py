@@ -30,15 +30,14 @@ HELD_OUT = sorted((ROOT / "bench" / "data").glob("escalation_test_*.yml"), key=l
 async def evaluate(model: Path) -> int:
     """Print recall per team and the false-escalation rate for each held-out set and for all of them together, and
     the causes of the misses; 1 when a goal is missed over all sets."""
-    from rasa.core.agent import Agent
-
     from bot.handoff.routing import INTENTS, route
     from bot.handoff.triggers import find_triggers
+    from bot.model import load_agent
 
     teams = yaml.safe_load((ROOT / "data" / "company" / "teams.yaml").read_text(encoding="utf-8"))["teams"]
     names = {t["key"]: t["name"] for t in teams}
     triggers = {t["key"]: t.get("triggers") or {} for t in teams}
-    agent = Agent.load(str(model))
+    agent = load_agent(model)
     hits: Dict[str, Dict[str, Counter]] = {"all": defaultdict(Counter)}  # set → expected team → right/wrong/total
     causes: Counter = Counter()
     for path in HELD_OUT:

