@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Text
 
 import numpy as np

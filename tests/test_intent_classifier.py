@@ -65,8 +65,8 @@ def test_what_it_learnt_in_german_it_understands_in_english(tmp_path: Path) -> N
     classifier = train({
         "report_safety_issue": ["Mein Akku qualmt", "Die Bremse hat versagt", "Der Rahmen ist gebrochen",
                                 "Ich bin gestürzt und habe mich verletzt"],
-        "ask_opening_hours": ["Wann habt ihr geöffnet?", "Öffnungszeiten am Samstag?", "Bis wann ist der Laden offen?",
-                              "Habt ihr morgen auf?"],
+        "ask_opening_hours": ["Wann habt ihr geöffnet?", "Öffnungszeiten am Samstag?",
+                              "Bis wann ist der Laden offen?", "Habt ihr morgen auf?"],
         "product_price": ["Was kostet das Stadtrad?", "Preis vom Lastenrad", "wie teuer ist das Rad",
                           "Gibt es Rabatt?"],
     }, tmp_path)
