@@ -136,7 +136,7 @@ class IntentClassifier(GraphComponent):
         the sentence vectors, weighted by SENTENCE_WEIGHT."""
         n_grams = [v.fit_transform(texts) if fit else v.transform(texts) for v in vectorizers]
         return sparse.hstack([*n_grams, sparse.csr_matrix(cls.SENTENCE_WEIGHT * sentence_vectors(texts))],
-                             format="csr")
+                             format="csr", dtype=np.float32)  # as trained: a loaded vectorizer gives float64
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]

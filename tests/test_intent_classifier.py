@@ -68,12 +68,12 @@ def test_what_it_learnt_in_german_it_understands_in_english(tmp_path: Path) -> N
         "ask_opening_hours": ["Wann habt ihr geöffnet?", "Öffnungszeiten am Samstag?",
                               "Bis wann ist der Laden offen?", "Habt ihr morgen auf?"],
         "product_price": ["Was kostet das Stadtrad?", "Preis vom Lastenrad", "wie teuer ist das Rad",
-                          "Gibt es Rabatt?"],
+                          "Gibt es Rabatt?", "Wie viel muss ich für das Stadtrad bezahlen?"],
     }, tmp_path)
     english = {"my battery is smoking": "report_safety_issue", "the brakes failed on the hill": "report_safety_issue",
                "I fell off and hurt my knee": "report_safety_issue",
                "when do you open on saturday?": "ask_opening_hours", "how much is the city bike?": "product_price"}
-    for text, intent in english.items():
+    for text, intent in english.items():  # without the sentence vectors, one of the five is right
         [message] = classifier.process(messages(text))
         assert message.get(INTENT)["name"] == intent, text
 
