@@ -7,7 +7,7 @@ FeedbackCues and the FallbackClassifier's threshold from config.yml) run on the 
 the assistant. This is where the classifier's settings and the NLU thresholds are chosen; the held-out sets in
 bench/data/ are never used for that.
 
-Usage: python bench/cross_validation.py [--C 100] [--class-weight balanced|none]   (about 12 minutes on 2 cores)
+Usage: python bench/cross_validation.py [--C 100] [--class-weight balanced|none]   (about 20 minutes on 2 cores)
 """
 from __future__ import annotations
 

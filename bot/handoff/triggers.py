@@ -109,7 +109,7 @@ def find_triggers(text: str, triggers_by_team: Dict[str, Dict[str, List[str]]]) 
     words, negated = _words(text)
     matches: List[TriggerMatch] = []
     for team_key, terms in triggers_by_team.items():
-        for language, term in [(language, term) for language in ("de", "en") for term in terms.get(language, [])]:
+        for language, term in ((language, term) for language in ("de", "en") for term in terms.get(language, [])):
             if _term_found(term, words, negated, language):
                 matches.append(TriggerMatch(team_key, term))
                 break
