@@ -140,6 +140,8 @@ class TelegramInput(InputChannel):
 
         @telegram.get("/")
         async def health(request: Request) -> HTTPResponse:
+            if self.application is None:  # still connecting to Telegram, or stopped
+                return response.json({"status": "starting", "mode": self.mode}, status=503)
             return response.json({"status": "ok", "mode": self.mode})
 
         @telegram.post("/webhook")

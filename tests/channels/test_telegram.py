@@ -6,7 +6,9 @@ import dataclasses
 from pathlib import Path
 from typing import Iterator
 
+import aiohttp
 import pytest
+from sanic import Sanic
 from telegram import Bot
 
 from bot.channels.delivery import Outbox, first_delivery
@@ -14,6 +16,7 @@ from bot.channels.render import Part, Button
 from bot.channels.telegram import SecondPollerError, TelegramInput, TelegramSender
 from bot.config import Settings
 from tests.fakes.telegram_api import FakeTelegram
+from tests.helpers.system import free_port
 
 
 @pytest.fixture
@@ -93,3 +96,35 @@ def test_webhook_mode_needs_a_secret_token() -> None:
         TelegramInput.from_credentials({"token": "1:x", "mode": "webhook"})
     with pytest.raises(ValueError, match="mode"):
         TelegramInput.from_credentials({"token": "1:x", "mode": "carrier-pigeon"})
+
+
+def test_health_says_starting_until_the_channel_is_connected_to_telegram(
+        telegram: FakeTelegram, database_url: str) -> None:
+    """A load balancer or `serve` may only route updates once the channel has reached Telegram."""
+    telegram.delay_next("getMe", 2.0)
+    settings = dataclasses.replace(Settings.from_env(), database_url=database_url)
+    channel = TelegramInput(telegram.token, "webhook", "", "s3cret", telegram.base_url, settings)
+    app = Sanic("telegram_health_test")
+    app.blueprint(channel.blueprint(lambda message: asyncio.sleep(0)), url_prefix="/webhooks/telegram")
+    port = free_port()
+
+    async def health(session: aiohttp.ClientSession) -> tuple:
+        async with session.get(f"http://127.0.0.1:{port}/webhooks/telegram/") as answer:
+            return answer.status, (await answer.json())["status"]
+
+    async def run() -> list:
+        server = await app.create_server("127.0.0.1", port, return_asyncio_server=True, access_log=False)
+        await server.startup()
+        await server.start_serving()
+        starting = asyncio.create_task(server.after_start())  # connects to Telegram: getMe, held back for 2 s
+        async with aiohttp.ClientSession() as session:
+            await asyncio.sleep(0.5)
+            seen = [await health(session)]
+            await starting
+            seen.append(await health(session))
+        await server.before_stop()
+        server.close()
+        await server.wait_closed()
+        return seen
+
+    assert asyncio.run(run()) == [(503, "starting"), (200, "ok")]
