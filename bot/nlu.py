@@ -332,14 +332,14 @@ class EscalationTriggers(GraphComponent):
     Rücklicht auch tagsüber?'); other teams' terms, which also fill ordinary questions, need a fair share, so
     'Welche Flotten betreut der Key Account Manager?' stays a job question.
 
-    The thresholds were chosen on out-of-fold predictions for the training data (5-fold cross-validation), never on
-    the held-out sets: TERM_SUPPORT is the highest share at which no team lost a message with one of its terms (half
-    the harmless ones were held back), TERM_SUPPORT_OTHERS the highest at which the B2B team lost none (three in four
-    held back); SAFETY_RUNNER_UP and SURE_ALONE are where lowering them further would cost as many right decisions
-    as it saves.
+    The thresholds were chosen on out-of-fold predictions for the training data (bench/cross_validation.py's
+    folds), never on the held-out sets: TERM_SUPPORT where raising it further stops paying (up to 0.07 it held back 13
+    harmless messages for each right escalation lost, from 0.07 to 0.1 only 2), TERM_SUPPORT_OTHERS the highest at
+    which the B2B team lost none (three in four held back); SAFETY_RUNNER_UP and SURE_ALONE are where lowering them
+    further would cost as many right decisions as it saves.
     """
 
-    TERM_SUPPORT = 0.02  # the share of the ranking a term of an `always` team needs for its team's intents
+    TERM_SUPPORT = 0.07  # the share of the ranking a term of an `always` team needs for its team's intents
     TERM_SUPPORT_OTHERS = 0.1  # the same for other teams' terms
     SURE_ALONE = 0.3  # an escalation intent without any of its team's trigger terms needs this confidence
     SAFETY_RUNNER_UP = 0.3  # report_safety_issue with this share of the ranking escalates, even if not first

@@ -40,19 +40,19 @@ def top(message: Message) -> Tuple[str, float]:
 
 def test_a_term_of_a_team_marked_always_wins_over_a_sure_classifier(component: EscalationTriggers) -> None:
     message = parsed(component, "Was kostet ein Akku? Meiner hat geraucht",
-                     [("product_price", 0.91), ("report_safety_issue", 0.06), ("greet", 0.03)])
+                     [("product_price", 0.85), ("report_safety_issue", 0.12), ("greet", 0.03)])
     assert top(message) == ("report_safety_issue", 1.0)
     # first in the ranking with a clear lead, so the FallbackClassifier after it does not call it ambiguous
     assert [(r["name"], r["confidence"]) for r in message.get(INTENT_RANKING_KEY)] == [
-        ("report_safety_issue", 1.0), ("product_price", 0.455), ("greet", 0.015)]
+        ("report_safety_issue", 1.0), ("product_price", 0.425), ("greet", 0.015)]
 
 
 def test_a_term_the_classifier_all_but_rules_out_is_a_harmless_use_of_the_word(component: EscalationTriggers) -> None:
     harmless = parsed(component, "Wie viel Rauch macht ein Grillabend auf dem Lastenrad? 😄",
-                      [("out_of_scope", 0.9), ("report_safety_issue", 0.01), ("greet", 0.09)])
+                      [("out_of_scope", 0.9), ("report_safety_issue", 0.05), ("greet", 0.05)])
     assert top(harmless) == ("out_of_scope", 0.9)
     supported = parsed(component, "Aus dem Akku kommt Rauch, wie lange hält die Garantie?",
-                       [("ask_warranty", 0.95), ("report_safety_issue", 0.03), ("greet", 0.02)])
+                       [("ask_warranty", 0.9), ("report_safety_issue", 0.08), ("greet", 0.02)])
     assert top(supported) == ("report_safety_issue", 1.0)
 
 
