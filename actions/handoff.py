@@ -40,12 +40,12 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, db: Session, fo
     now = datetime.now(timezone.utc)
     when = availability(team.hours, team.on_call, now)
     if when.open_now:
-        dispatcher.utter_message(response="utter_handoff_now", team=team.name)
+        dispatcher.utter_message(response="utter_handoff_now", team=team.name_in(lang))
     elif when.next_opening is not None:
-        dispatcher.utter_message(response="utter_handoff_later", team=team.name,
+        dispatcher.utter_message(response="utter_handoff_later", team=team.name_in(lang),
                                  when=describe_opening(when.next_opening, lang, now))
     else:
-        dispatcher.utter_message(response="utter_handoff_later", team=team.name, when="–")
+        dispatcher.utter_message(response="utter_handoff_later", team=team.name_in(lang), when="–")
     return [SlotSet("pending_request", None), ConversationPaused()]
 
 

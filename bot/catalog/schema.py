@@ -203,6 +203,7 @@ class Triggers(Terms):
 
 class TeamEntry(Strict):
     name: NonEmpty  # type: ignore[valid-type]
+    name_en: Optional[NonEmpty] = None  # type: ignore[valid-type]  # shown in English; the name when missing
     key: NonEmpty  # type: ignore[valid-type]
     takes: Text
     hours: Dict[str, List[str]] = {}

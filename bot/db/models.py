@@ -198,11 +198,15 @@ class Team(Base):
     __tablename__ = "teams"
     key = Column(String(50), primary_key=True)
     name = Column(String(100), nullable=False, unique=True)
+    name_en = Column(String(100), nullable=True)  # what English-speaking customers and readers see; else the name
     takes_de = Column(Text, nullable=False)
     takes_en = Column(Text, nullable=False)
     hours = Column(JSON, nullable=False, default=dict)  # weekday -> ["HH:MM-HH:MM", ...]
     on_call = Column(Boolean, nullable=False, default=False)
     triggers = Column(JSON, nullable=False, default=dict)  # language -> terms that hand a chat to this team
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"

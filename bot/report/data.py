@@ -10,7 +10,7 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.db import engine_for
-from bot.db.models import PRIORITIES, Escalation, Feedback, Product, aware
+from bot.db.models import PRIORITIES, Escalation, Feedback, Product, Team, aware
 from bot.feedback.topics import Item, group
 from bot.handoff.hours import BERLIN
 from bot.report.model import WEEK, EscalationLine, RatingWeek, Topic, WeeklyReport
@@ -81,13 +81,14 @@ def _escalations(session: Session, start: datetime, end: datetime, previous_star
             continue
         now.setdefault((team, priority), []).append(
             (aware(replied) - created).total_seconds() / 60 if replied else None)
+    english = dict(session.execute(select(Team.name, Team.name_en)).all())
     lines = []
     for team, priority in sorted(set(now) | set(before), key=lambda k: (k[0], PRIORITIES.index(k[1]))):
         waits = [w for w in now.get((team, priority), []) if w is not None]
         lines.append(EscalationLine(team=team, priority=priority, count=len(now.get((team, priority), [])),
                                     previous_count=before[(team, priority)], answered=len(waits),
                                     median_first_reply_minutes=statistics.median(waits) if waits else None,
-                                    p90_first_reply_minutes=percentile(waits, 0.9)))
+                                    p90_first_reply_minutes=percentile(waits, 0.9), team_en=english.get(team)))
     return lines
 
 

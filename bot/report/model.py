@@ -20,6 +20,7 @@ class EscalationLine:
     answered: int  # how many got a first staff reply
     median_first_reply_minutes: Optional[float]  # created → first staff reply; None when none was answered
     p90_first_reply_minutes: Optional[float]
+    team_en: Optional[str] = None  # the team's English name in teams.yaml, if it has one
 
 
 @dataclass

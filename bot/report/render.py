@@ -37,7 +37,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from bot.db.models import PRIORITIES
-from bot.report.model import WEEK, Topic, WeeklyReport
+from bot.report.model import WEEK, EscalationLine, Topic, WeeklyReport
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("de", "en")
@@ -86,6 +86,10 @@ class _Format:
         self.language = language
         self.t = load_texts()[language]
         self.html = html
+
+    def team(self, line: EscalationLine) -> str:
+        """The team's name in the report's language."""
+        return line.team_en if self.language == "en" and line.team_en else line.team
 
     def _spaced(self, text: str) -> str:
         """A space of a number format ("12,5 %", "45 min") must not break a line in the page."""
@@ -317,7 +321,7 @@ def what_changed(report: WeeklyReport, f: _Format, esc: Callable[[str], str] = s
         say("escalations_same", 0, polarity, count=f.integer(total))
     by_team: Dict[str, List[int]] = {}
     for line in report.escalations:
-        counts = by_team.setdefault(line.team, [0, 0])
+        counts = by_team.setdefault(f.team(line), [0, 0])
         counts[0] += line.count
         counts[1] += line.previous_count
     active = {team: c for team, c in by_team.items() if c[0] or c[1]}
@@ -480,7 +484,7 @@ def _escalation_rows(report: WeeklyReport, f: _Format) -> List[EscalationRow]:
             while i + team_rows < len(lines) and lines[i + team_rows].team == line.team:
                 team_rows += 1
         rows.append(EscalationRow(
-            team=line.team, first_of_team=first, team_rows=team_rows, priority=line.priority,
+            team=f.team(line), first_of_team=first, team_rows=team_rows, priority=line.priority,
             priority_label=f.priority(line.priority), count=f.integer(line.count),
             change=_change(f, line.count, line.previous_count, POLARITY["escalations"], compact=True),
             answered=f.t["answered_of"].format(answered=f.integer(line.answered), count=f.integer(line.count)),
@@ -508,7 +512,7 @@ def escalation_chart(report: WeeklyReport, f: _Format) -> Optional[Markup]:
     """One horizontal bar per team, split by priority, with a tick at the previous week's total."""
     teams: Dict[str, Dict[str, List[int]]] = {}
     for line in report.escalations:
-        counts = teams.setdefault(line.team, {})
+        counts = teams.setdefault(f.team(line), {})
         pair = counts.setdefault(line.priority, [0, 0])
         pair[0] += line.count
         pair[1] += line.previous_count

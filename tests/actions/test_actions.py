@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.conversation import ActionContinue, ActionHandleUnclear
+from actions.handoff import ActionEscalate
 from actions.jobs import ActionApplicationStatus
 from actions.products import ActionAnswerProduct
 from bot.db import open_session
@@ -106,3 +107,14 @@ def test_a_typed_rating_keeps_only_real_words_as_its_comment(typed: str, comment
     from actions.feedback import _comment
 
     assert _comment(typed) == comment
+
+
+@pytest.mark.parametrize("language, team", [("de", "Qualität & Sicherheit"), ("en", "Quality & Safety")])
+def test_the_customer_is_told_the_team_in_their_language(language: str, team: str) -> None:
+    latest = _user("Mein Akku raucht!", "report_safety_issue")
+    tracker = Tracker("conversation-1", {"language": language}, latest["parse_data"], [latest], False, None, {},
+                      "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionEscalate().run(dispatcher, tracker, {}))
+    told = [m for m in dispatcher.messages if m["response"] in ("utter_handoff_now", "utter_handoff_later")]
+    assert [m["team"] for m in told] == [team]

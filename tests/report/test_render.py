@@ -25,11 +25,11 @@ def full_report() -> WeeklyReport:
         week="2026-W47", start=date(2026, 11, 16), end=date(2026, 11, 22), previous_week="2026-W46",
         conversations=1234, previous_conversations=1097, contained=882, previous_contained=760,
         escalations=[
-            EscalationLine("Kundenservice", "high", 12, 9, 11, 45.0, 150.0),
-            EscalationLine("Kundenservice", "normal", 30, 28, 27, 95.0, 1500.0),
-            EscalationLine("Qualität & Sicherheit", "critical", 9, 1, 9, 0.5, 6.0),
-            EscalationLine("Vertrieb B2B", "normal", 5, 5, 3, 3200.0, 4320.0),
-            EscalationLine("Datenschutz", "normal", 0, 2, 0, None, None),
+            EscalationLine("Kundenservice", "high", 12, 9, 11, 45.0, 150.0, "Customer Service"),
+            EscalationLine("Kundenservice", "normal", 30, 28, 27, 95.0, 1500.0, "Customer Service"),
+            EscalationLine("Qualität & Sicherheit", "critical", 9, 1, 9, 0.5, 6.0, "Quality & Safety"),
+            EscalationLine("Vertrieb B2B", "normal", 5, 5, 3, 3200.0, 4320.0),  # no English name: shown as it is
+            EscalationLine("Datenschutz", "normal", 0, 2, 0, None, None, "Data Protection"),
         ],
         ratings=[1, 2, 5, 12, 20],
         satisfaction_trend=[
@@ -311,6 +311,18 @@ def test_escalation_chart_has_one_bar_per_team_and_priority_with_a_count():
     assert "Datenschutz" not in labels  # no escalation this week: in the table, not in the chart
     assert {"Kundenservice", "Qualität & Sicherheit", "Vertrieb B2B", "42", "9", "5"} <= set(labels)
     assert len(with_class(chart, "line", "previous")) == 3  # the previous week's total of each team
+
+
+def test_the_english_report_names_the_teams_in_english_where_teams_yaml_has_a_name_for_them():
+    html = render_html(full_report(), "en")
+    chart = svg_chart(html, "chart-escalations")
+    assert [b.find(SVG + "title").text for b in with_class(chart, "rect", "bar")] == [
+        "Customer Service · high: 12", "Customer Service · normal: 30", "Quality & Safety · critical: 9",
+        "Vertrieb B2B · normal: 5"]
+    table = re.search(r'<table class="escalations">.*?</table>', html, re.S).group(0)
+    assert '<td class="team" rowspan="2">Customer Service</td>' in table and "Data Protection" in table
+    assert "Kundenservice" not in html and "Datenschutz" not in html
+    assert "The biggest rise in escalations was for Quality &amp; Safety: 9, up from 1." in html
 
 
 def test_escalation_table_lists_every_line_and_the_total():

@@ -46,6 +46,9 @@ def test_the_figures_are_the_generated_ones(seeded) -> None:
 
     lines = {(line.team, line.priority): line for line in report.escalations}
     assert {key: line.count for key, line in lines.items() if line.count} == dict(now.escalations)
+    assert {line.team: line.team_en for line in report.escalations} == {  # from teams.yaml, for the English report
+        "Kundenservice": "Customer Service", "Vertrieb B2B": "B2B Sales", "Qualität & Sicherheit": "Quality & Safety",
+        "Datenschutz": "Data Protection"}
     assert {key: line.previous_count for key, line in lines.items() if line.previous_count} == dict(before.escalations)
     for key, line in lines.items():
         assert line.answered == len(now.first_reply_minutes.get(key, []))
