@@ -30,8 +30,8 @@ from bot.report.model import WEEK
 
 api = Blueprint("api", url_prefix="/api")
 
-FIELDS = ("id", "conversation_id", "channel", "team", "priority", "reason", "status", "language", "claimed_by",
-          "created_at", "claimed_at", "first_staff_reply_at", "closed_at", "rating")
+FIELDS = ("id", "conversation_id", "channel", "team", "fallback_team", "priority", "reason", "status", "language",
+          "claimed_by", "created_at", "claimed_at", "first_staff_reply_at", "closed_at", "rating")
 
 
 def _fields(row: Any, names: Tuple[str, ...]) -> Dict[str, Any]:

@@ -304,6 +304,7 @@ class Escalation(Base):
     notified_at = Column(DateTime(timezone=True))  # the card reached the staff group
     reminded_at = Column(DateTime(timezone=True))  # unclaimed: reminded, then the fallback team
     reminders = Column(Integer, nullable=False, default=0)
+    fallback_team = Column(String(100))  # called on by the second reminder: may take it over as well
     card_message_id = Column(Integer)  # the card in the staff group; replies to it go to the customer
     topic_id = Column(Integer)  # its forum topic in the staff group (message_thread_id), when topics are on
     # 1–5, asked when the conversation is handed back; stored as feedback

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import PRIORITIES, Escalation, EscalationMessage, utcnow
@@ -42,7 +42,8 @@ class Staff:
     team: Optional[str]
 
     def may_handle(self, escalation: Escalation) -> bool:
-        return self.team is None or self.team == escalation.team
+        """The admin; the escalation's team; the fallback team once the second reminder has called on it."""
+        return self.team is None or self.team in (escalation.team, escalation.fallback_team)
 
 
 def open_escalation(session: Session, conversation_id: str) -> Optional[Escalation]:
@@ -80,16 +81,19 @@ def get(session: Session, escalation_id: int, staff: Staff) -> Escalation:
 
 def escalations(session: Session, staff: Staff, *, status: Optional[str] = None, team: Optional[str] = None,
                 conversation_id: Optional[str] = None) -> List[Escalation]:
-    """The escalations staff may see, newest first, filtered."""
+    """The escalations staff may see, newest first, filtered; a team's are also those it was called on for as the
+    fallback team."""
     if status is not None and status not in STATUSES:
         raise HandoffError(f"status must be one of {', '.join(STATUSES)}")
     if staff.team is not None and team not in (None, staff.team):
         raise NotAllowed(f"{staff.name} may only see escalations of {staff.team}")
     statement = select(Escalation).order_by(Escalation.id.desc())
-    for column, value in ((Escalation.status, status), (Escalation.team, team or staff.team),
-                          (Escalation.conversation_id, conversation_id)):
+    for column, value in ((Escalation.status, status), (Escalation.conversation_id, conversation_id)):
         if value is not None:
             statement = statement.where(column == value)
+    if (team or staff.team) is not None:
+        statement = statement.where(or_(Escalation.team == (team or staff.team),
+                                        Escalation.fallback_team == (team or staff.team)))
     return list(session.scalars(statement))
 
 

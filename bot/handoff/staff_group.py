@@ -216,6 +216,8 @@ class StaffGroup:
             with open_session(self.settings.database_url) as session, session.begin():
                 stored = session.get(Escalation, escalation.id)
                 stored.reminders, stored.reminded_at = escalation.reminders + 1, now
+                if stored.reminders == 2:  # the fallback team was called on: it may now take it too
+                    stored.fallback_team = self.policy.fallback_team
 
     # ── staff in the group ──────────────────────────────────────────────────────────────────────────────────
 

@@ -79,3 +79,33 @@ def test_reminders_follow_the_delays_per_priority_then_call_on_the_fallback_team
     assert len(asyncio.run(remind())) == 2  # two reminders, then the fallback team has it
     with open_session(settings.database_url) as session:
         assert session.get(Escalation, high).reminders == 0
+
+
+def test_the_fallback_team_called_on_may_take_the_escalation_through_the_api(settings: Settings,
+                                                                              telegram: FakeTelegram) -> None:
+    number = _escalation(settings.database_url, "c-1", "critical", minutes_ago=1.5)
+    group = StaffGroup(settings, rasa=None)  # type: ignore[arg-type]
+    fallback, other = service.Staff("Datenschutz (API)", "Datenschutz"), service.Staff("B2B (API)", "Vertrieb B2B")
+
+    async def remind() -> None:
+        async with Bot(settings.staff_telegram_token, base_url=telegram.base_url) as bot:
+            group.application = SimpleNamespace(bot=bot)
+            await group.remind_unclaimed()
+
+    asyncio.run(remind())
+    with open_session(settings.database_url) as session:  # the first reminder is the team's own
+        assert session.get(Escalation, number).fallback_team is None
+        assert service.escalations(session, fallback) == []
+        with pytest.raises(service.NotAllowed):
+            service.claim(session, number, fallback)
+    _age(settings.database_url, number, minutes=1.5)
+    asyncio.run(remind())
+    with open_session(settings.database_url) as session, session.begin():
+        assert [e.id for e in service.escalations(session, fallback)] == [number]
+        assert [e.id for e in service.escalations(session, fallback, team="Datenschutz")] == [number]
+        assert service.escalations(session, other) == []
+        with pytest.raises(service.NotAllowed):
+            service.get(session, number, other)
+        claimed = service.claim(session, number, fallback)
+        assert (claimed.team, claimed.fallback_team, claimed.claimed_by) == (
+            "Kundenservice", "Datenschutz", "Datenschutz (API)")
