@@ -100,7 +100,7 @@ def test_an_untrained_classifier_leaves_messages_alone(tmp_path: Path) -> None:
 
 
 def test_rasas_training_cache_knows_the_trained_components_by_all_the_code_they_rest_on(monkeypatch) -> None:
-    """Rasa keys a cached component by its class's source; an edit to the normalisation must retrain it all the same."""
+    """Rasa keys a cached component by its class's source; an edit to the normalisation must retrain it as well."""
     from rasa.engine.training.fingerprinting import calculate_fingerprint_key
 
     def keys() -> list:
@@ -110,5 +110,6 @@ def test_rasas_training_cache_knows_the_trained_components_by_all_the_code_they_
     before = keys()
     assert keys() == before
     matching, read_bytes = ROOT / "bot" / "catalog" / "matching.py", Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda path: read_bytes(path) + (b"\n# edited" if path == matching else b""))
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda path: read_bytes(path) + (b"\n# edited" if path == matching else b""))
     assert all(new != old for new, old in zip(keys(), before))

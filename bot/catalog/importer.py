@@ -189,8 +189,8 @@ def _rows(data: CompanyData) -> Dict[Type[Any], List[Any]]:
             models.Application(**{**a.dict(), "email": a.email.lower()}) for a in data.applications.applications
         ],
         models.Team: [
-            models.Team(key=t.key, name=t.name, name_en=t.name_en, takes_de=t.takes.de, takes_en=t.takes.en, hours=t.hours,
-                        on_call=t.on_call,
+            models.Team(key=t.key, name=t.name, name_en=t.name_en, takes_de=t.takes.de, takes_en=t.takes.en,
+                        hours=t.hours, on_call=t.on_call,
                         triggers=t.triggers.dict() if t.triggers else {"de": [], "en": [], "always": False})
             for t in data.teams.teams
         ],
