@@ -18,10 +18,21 @@ from typing import Dict, List, Optional
 from bot.config import ROOT
 
 
+def free_ports(count: int) -> List[int]:
+    """Ports free on the loopback, all different: each is held until all are found (the system once got the same
+    port for Rasa and the staff service when they were asked for one after the other)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def listening(port: int) -> bool:
@@ -109,7 +120,7 @@ class RunningSystem:
 def start_system(var_dir: Path, extra_env: Optional[Dict[str, str]] = None, timeout: float = 600) -> RunningSystem:
     """Start everything on free ports with its own database; returns once every part answers its health check."""
     var_dir.mkdir(parents=True, exist_ok=True)
-    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
+    rasa_port, action_port, console_port = free_ports(3)
     env = {
         **os.environ,
         "BOT_VAR_DIR": str(var_dir),
