@@ -103,7 +103,7 @@ SINGLE_TURN = [
     ("Was kannst du alles?", ["Bestellung", "Stellen"]),
     ("What can you do?", ["order", "open positions"]),
     ("Ich möchte mit einem Menschen sprechen", ["Team Kundenservice"]),
-    ("Can I talk to a human please?", ["Kundenservice team"]),
+    ("Can I talk to a human please?", ["Customer Service team"]),
 ]
 
 
