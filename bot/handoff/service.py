@@ -91,9 +91,9 @@ def escalations(session: Session, staff: Staff, *, status: Optional[str] = None,
     for column, value in ((Escalation.status, status), (Escalation.conversation_id, conversation_id)):
         if value is not None:
             statement = statement.where(column == value)
-    if (team or staff.team) is not None:
-        statement = statement.where(or_(Escalation.team == (team or staff.team),
-                                        Escalation.fallback_team == (team or staff.team)))
+    wanted = team or staff.team
+    if wanted is not None:
+        statement = statement.where(or_(Escalation.team == wanted, Escalation.fallback_team == wanted))
     return list(session.scalars(statement))
 
 
