@@ -104,7 +104,8 @@ def test_the_held_out_test_set_is_never_trained_on() -> None:
         assert all(len(test[intent]) >= 15 for intent in evaluated), {i: len(test[i]) for i in evaluated}
         assert {text for texts in test.values() for text in texts} & training == set()
     held_out_sets = sorted((ROOT / "bench" / "data").glob("*_test_[0-9]*.yml"))
-    assert [path.name for path in held_out_sets] == ["escalation_test_11.yml", "escalation_test_9.yml", "feedback_test_6.yml"]
+    assert [path.name for path in held_out_sets] == \
+        ["escalation_test_11.yml", "escalation_test_9.yml", "feedback_test_6.yml"]
     for path in held_out_sets:
         held_out = yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]
         assert {m["text"].strip().lower() for m in held_out} & training == set(), path.name

@@ -38,13 +38,14 @@ PRIORITY_LABELS = {"critical": "🔴 KRITISCH", "high": "🟠 HOCH", "normal": "
 REASON_LABELS = {"safety": "Sicherheitsvorfall", "complaint": "Beschwerde / rechtliche Drohung",
                  "data_protection": "Datenschutzanfrage", "person": "möchte einen Menschen", "business": "B2B-Anfrage"}
 POLL_SECONDS = 0.25
+REMINDERS = 2  # an unclaimed escalation is reminded this often; the last reminder calls on the fallback team
 TOPIC_NAME_LIMIT = 128  # characters Telegram keeps of a forum topic's name
 
 
 def card_text(escalation: Escalation, reminder: int = 0, fallback_team: str = "") -> str:
     lines = [f"{PRIORITY_LABELS[escalation.priority]} · {escalation.team} · #{escalation.id}"]
     if reminder:
-        lines.insert(0, "⏰ Noch nicht übernommen!" if reminder == 1 else
+        lines.insert(0, "⏰ Noch nicht übernommen!" if reminder < REMINDERS else
                      f"⏰ Noch nicht übernommen – bitte {fallback_team} übernehmen!")
     lines += [f"Grund: {REASON_LABELS.get(escalation.reason, escalation.reason)}",
               f"Kanal: {escalation.channel} · Sprache: {escalation.language}", "", "Verlauf:"]
@@ -204,7 +205,7 @@ class StaffGroup:
         now = utcnow()
         with open_session(self.settings.database_url) as session:
             due = [e for e in session.scalars(select(Escalation).where(
-                Escalation.status == "open", Escalation.notified_at.is_not(None), Escalation.reminders < 2))
+                Escalation.status == "open", Escalation.notified_at.is_not(None), Escalation.reminders < REMINDERS))
                 if now - aware(e.reminded_at or e.notified_at) >=
                 timedelta(minutes=self.policy.remind_after_minutes[e.priority])]
         for escalation in due:
@@ -216,7 +217,7 @@ class StaffGroup:
             with open_session(self.settings.database_url) as session, session.begin():
                 stored = session.get(Escalation, escalation.id)
                 stored.reminders, stored.reminded_at = escalation.reminders + 1, now
-                if stored.reminders == 2:  # the fallback team was called on: it may now take it too
+                if stored.reminders == REMINDERS:  # the fallback team was called on: it may now take it too
                     stored.fallback_team = self.policy.fallback_team
 
     # ── staff in the group ──────────────────────────────────────────────────────────────────────────────────

@@ -55,28 +55,34 @@ def _age(database_url: str, number: int, minutes: float) -> None:
         session.get(Escalation, number).reminded_at = utcnow() - timedelta(minutes=minutes)
 
 
+def _remind(group: StaffGroup, settings: Settings, telegram: FakeTelegram) -> None:
+    async def run() -> None:
+        async with Bot(settings.staff_telegram_token, base_url=telegram.base_url) as bot:
+            group.application = SimpleNamespace(bot=bot)  # the reminder only sends; no polling needed
+            await group.remind_unclaimed()
+    asyncio.run(run())
+
+
 def test_reminders_follow_the_delays_per_priority_then_call_on_the_fallback_team(settings: Settings,
                                                                                telegram: FakeTelegram) -> None:
     critical = _escalation(settings.database_url, "c-1", "critical", minutes_ago=1.5)
     high = _escalation(settings.database_url, "c-2", "high", minutes_ago=1.5)  # 5 minutes for high: not yet
     group = StaffGroup(settings, rasa=None)  # type: ignore[arg-type]
 
-    async def remind() -> list:
-        async with Bot(settings.staff_telegram_token, base_url=telegram.base_url) as bot:
-            group.application = SimpleNamespace(bot=bot)  # the reminder only sends; no polling needed
-            await group.remind_unclaimed()
+    def remind() -> list:
+        _remind(group, settings, telegram)
         return [call["params"]["text"] for call in telegram.sent("sendMessage", STAFF_CHAT)]
 
-    first = asyncio.run(remind())
+    first = remind()
     assert len(first) == 1 and first[0].startswith("⏰ Noch nicht übernommen!") and f"#{critical}" in first[0]
-    assert asyncio.run(remind()) == first  # the delay counts again from the reminder
+    assert remind() == first  # the delay counts again from the reminder
 
     _age(settings.database_url, critical, minutes=1.5)
-    second = asyncio.run(remind())[1]
+    second = remind()[1]
     assert second.startswith("⏰ Noch nicht übernommen – bitte Datenschutz übernehmen!")
 
     _age(settings.database_url, critical, minutes=60)
-    assert len(asyncio.run(remind())) == 2  # two reminders, then the fallback team has it
+    assert len(remind()) == 2  # two reminders, then the fallback team has it
     with open_session(settings.database_url) as session:
         assert session.get(Escalation, high).reminders == 0
 
@@ -87,19 +93,14 @@ def test_the_fallback_team_called_on_may_take_the_escalation_through_the_api(set
     group = StaffGroup(settings, rasa=None)  # type: ignore[arg-type]
     fallback, other = service.Staff("Datenschutz (API)", "Datenschutz"), service.Staff("B2B (API)", "Vertrieb B2B")
 
-    async def remind() -> None:
-        async with Bot(settings.staff_telegram_token, base_url=telegram.base_url) as bot:
-            group.application = SimpleNamespace(bot=bot)
-            await group.remind_unclaimed()
-
-    asyncio.run(remind())
+    _remind(group, settings, telegram)
     with open_session(settings.database_url) as session:  # the first reminder is the team's own
         assert session.get(Escalation, number).fallback_team is None
         assert service.escalations(session, fallback) == []
         with pytest.raises(service.NotAllowed):
             service.claim(session, number, fallback)
     _age(settings.database_url, number, minutes=1.5)
-    asyncio.run(remind())
+    _remind(group, settings, telegram)
     with open_session(settings.database_url) as session, session.begin():
         assert [e.id for e in service.escalations(session, fallback)] == [number]
         assert [e.id for e in service.escalations(session, fallback, team="Datenschutz")] == [number]
